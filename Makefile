@@ -1,0 +1,30 @@
+# The two commands: `make run` (set up, then web + worker + beat) and `make test` (set up, run all tests).
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup lint bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+	mkdir -p var
+
+run: setup
+	$(PY) manage.py run_local
+
+test: setup
+	bash tests/run.sh
+
+lint: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench: setup
+	bash bench/run.sh
+
+clean:
+	rm -rf $(VENV) var

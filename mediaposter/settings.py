@@ -1,0 +1,171 @@
+"""One settings file, driven by the environment (and a `.env` file when present).
+
+The defaults give a working local install: SQLite under var/, Redis on localhost, and sandbox
+mode against the project's fake Blotato when no BLOTATO_API_KEY is set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+INSECURE_DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
+if not DEBUG and SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY:
+    raise ImproperlyConfigured("DEBUG=0 needs a SECRET_KEY of your own in the environment.")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_celery_beat",
+    "django_htmx",
+    "publishing",
+    "analytics",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "mediaposter.urls"
+WSGI_APPLICATION = "mediaposter.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mediaposter.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers queue instead of failing with "database is locked" when web, worker and beat overlap.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "static"
+
+LOGIN_URL = "/admin/login/"
+
+# Largest JSON body the API reads (the longest caption is 63,206 characters).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# --- Redis and Celery -------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True  # correctness does not depend on it: the database claim does
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # bounded by PUBLISH_MAX_ATTEMPTS
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 120
+CELERY_TASK_SOFT_TIME_LIMIT = 90
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=1.0)
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    # One fixed sweep; never a beat entry or an ETA per post (see reliability-playbook §1).
+    "dispatch due posts": {
+        "task": "publishing.dispatch_due_posts",
+        "schedule": DISPATCH_INTERVAL_SECONDS,
+    },
+    "reconcile posts": {
+        "task": "publishing.reconcile_posts",
+        "schedule": env.float("RECONCILE_INTERVAL_SECONDS", default=5.0),
+    },
+}
+
+# --- Blotato ----------------------------------------------------------------------------------
+BLOTATO_API_KEY = env.str("BLOTATO_API_KEY", default="")
+# Sandbox mode: no key anywhere, so `make run` talks to the project's fake Blotato on loopback.
+BLOTATO_SANDBOX = env.bool("BLOTATO_SANDBOX", default=not BLOTATO_API_KEY)
+BLOTATO_SANDBOX_KEY = "sandbox"
+BLOTATO_API_URL = env.str(
+    "BLOTATO_API_URL",
+    default="http://127.0.0.1:5556" if BLOTATO_SANDBOX else "https://backend.blotato.com",
+)
+BLOTATO_CONNECT_TIMEOUT = env.float("BLOTATO_CONNECT_TIMEOUT", default=5.0)
+BLOTATO_READ_TIMEOUT = env.float("BLOTATO_READ_TIMEOUT", default=30.0)
+# Blotato allows ~30 post creations per minute per key; 0 turns our token bucket off.
+BLOTATO_POSTS_PER_MINUTE = env.float("BLOTATO_POSTS_PER_MINUTE", default=30.0)
+BLOTATO_POSTS_BURST = env.int("BLOTATO_POSTS_BURST", default=5)
+
+# Encrypts stored Blotato keys. Comma-separated Fernet keys, newest first (rotation); when unset
+# a key is derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+
+# --- The publishing state machine (see publishing/dispatch.py) ---------------------------------
+# The lease outlives the longest legitimate hold: connect + read timeout + database work.
+PUBLISH_LEASE_SECONDS = env.float("PUBLISH_LEASE_SECONDS", default=90.0)
+PUBLISH_MAX_ATTEMPTS = env.int("PUBLISH_MAX_ATTEMPTS", default=5)
+RETRY_BASE_SECONDS = env.float("RETRY_BASE_SECONDS", default=30.0)
+RETRY_CAP_SECONDS = env.float("RETRY_CAP_SECONDS", default=900.0)
+# How often a submitted post is polled, and how long before it needs a human.
+POLL_INTERVAL_SECONDS = env.float("POLL_INTERVAL_SECONDS", default=10.0)
+POLL_DEADLINE_SECONDS = env.float("POLL_DEADLINE_SECONDS", default=3600.0)
+# How long an unknown outcome is looked for in Blotato's post list before we resend it once.
+VERIFY_GRACE_SECONDS = env.float("VERIFY_GRACE_SECONDS", default=180.0)
+VERIFY_INTERVAL_SECONDS = env.float("VERIFY_INTERVAL_SECONDS", default=20.0)
+# A publish hint older than this is sent again by the sweep (a lost broker message).
+REHINT_AFTER_SECONDS = env.float("REHINT_AFTER_SECONDS", default=60.0)
+DEFAULT_LATE_GRACE_MINUTES = env.int("DEFAULT_LATE_GRACE_MINUTES", default=30)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"urllib3": {"level": "WARNING"}},
+}
+
+# Lets the chaos tests kill a worker at a named point (publishing/crashpoints.py). Never in production.
+TESTING_FAULTS = env.bool("TESTING_FAULTS", default=False)

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from publishing.health import healthz
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("publishing.api_urls")),
+    path("healthz", healthz),
+]

@@ -1,0 +1,292 @@
+"""Validation of the publishing API's input, with messages that say exactly what is wrong."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.http import Http404
+
+from .api_support import BadInput, refuse_unknown_fields
+from .lifecycle import PostPlan
+from .models import Clip, ScheduledPost, SocialAccount, Status
+from .platforms import RULES, Platform, normalise_platform
+from .timeparse import BadTime, parse_instant
+
+# Times a few seconds in the past are "now" (clock skew, a slow form); older ones are refused.
+PAST_TOLERANCE = timedelta(seconds=60)
+FURTHEST_AHEAD = timedelta(days=366)
+SCHEDULE_FIELDS = {"clip_id", "platforms", "scheduled_time", "caption", "publish_now", "options"}
+
+
+@dataclass
+class ScheduleInput:
+    plans: list[PostPlan]
+    clip: Clip | None
+    caption: str
+    scheduled_time: datetime
+
+
+def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> ScheduleInput:
+    refuse_unknown_fields(data, SCHEDULE_FIELDS)
+    platforms = _platforms(data.get("platforms"))
+    caption = _string(data, "caption", default="")
+    clip = _clip(data.get("clip_id"), owner)
+    publish_now = data.get("publish_now", False)
+    if not isinstance(publish_now, bool):
+        raise BadInput("publish_now must be true or false.", {"publish_now": "must be a boolean"})
+    if publish_now:
+        scheduled_time = now
+    else:
+        if data.get("scheduled_time") is None:
+            raise BadInput("scheduled_time is required unless publish_now is true.", {"scheduled_time": "required"})
+        scheduled_time = future_time(data["scheduled_time"], tz, now=now)
+    if not caption.strip() and clip is None:
+        raise BadInput("Nothing to post: write a caption or choose a clip.", {"caption": "empty"})
+    for platform in platforms:
+        check_caption(caption, platform)
+        if RULES[platform].media_required and clip is None:
+            label = Platform(platform).label
+            raise BadInput(f"{label} needs media: choose a clip (clip_id).", {"clip_id": f"required for {platform}"})
+    options = _options(data.get("options"), platforms)
+    plans = [PostPlan(p, _account(owner, p, options.get(p, {})), options.get(p, {})) for p in platforms]
+    return ScheduleInput(plans=plans, clip=clip, caption=caption, scheduled_time=scheduled_time)
+
+
+def parse_edit(data: dict, post: ScheduledPost, tz: ZoneInfo, *, now: datetime) -> dict:
+    refuse_unknown_fields(data, {"scheduled_time", "caption"})
+    if "scheduled_time" not in data and "caption" not in data:
+        raise BadInput("Nothing to change: send scheduled_time and/or caption.")
+    changes: dict = {}
+    if "scheduled_time" in data:
+        changes["scheduled_time"] = future_time(data["scheduled_time"], tz, now=now)
+    if "caption" in data:
+        changes["caption"] = _string(data, "caption")
+        check_caption(changes["caption"], post.platform)
+    return changes
+
+
+def future_time(value: object, tz: ZoneInfo, *, now: datetime) -> datetime:
+    try:
+        moment = parse_instant(value, tz)
+    except BadTime as error:
+        raise BadInput(f"scheduled_time: {error}", {"scheduled_time": str(error)}) from None
+    if moment < now - PAST_TOLERANCE:
+        raise BadInput(
+            f"scheduled_time {value} is in the past; pick a future time or set publish_now.",
+            {"scheduled_time": "in the past"},
+        )
+    if moment > now + FURTHEST_AHEAD:
+        raise BadInput("scheduled_time is more than a year ahead.", {"scheduled_time": "too far ahead"})
+    return moment
+
+
+def check_caption(caption: str, platform: str) -> None:
+    rules = RULES[platform]
+    length = rules.caption_length(caption)
+    if length > rules.caption_limit:
+        unit = "bytes" if rules.count_bytes else "characters"
+        label = Platform(platform).label
+        raise BadInput(
+            f"The caption is {length} {unit}; {label} allows at most {rules.caption_limit}.",
+            {"caption": {platform: {"length": length, "limit": rules.caption_limit}}},
+        )
+
+
+def calendar_range(params, tz: ZoneInfo, *, now: datetime) -> tuple[datetime, datetime]:
+    """start_date/end_date as an instant range; a bare date is a whole local day; default this month."""
+    local_today = now.astimezone(tz).date()
+    first = local_today.replace(day=1)
+    next_month = (first + timedelta(days=32)).replace(day=1)
+    start = _bound(params.get("start_date"), tz, "start_date", end=False) or datetime.combine(first, time(), tz)
+    end = _bound(params.get("end_date"), tz, "end_date", end=True) or datetime.combine(next_month, time(), tz)
+    if end <= start:
+        raise BadInput("end_date must be after start_date.", {"end_date": "before start_date"})
+    if end - start > timedelta(days=400):
+        raise BadInput("The range is longer than 400 days; ask for less at a time.")
+    return start, end
+
+
+def calendar_filters(params) -> dict:
+    filters: dict = {}
+    if params.get("platform"):
+        filters["platform__in"] = [_known_platform(p) for p in params["platform"].split(",")]
+    if params.get("status"):
+        statuses = params["status"].split(",")
+        unknown = [s for s in statuses if s not in Status.values]
+        if unknown:
+            raise BadInput(f"Unknown status '{unknown[0]}'.", {"status": unknown, "known": Status.values})
+        filters["status__in"] = statuses
+    if params.get("q"):
+        filters["caption__icontains"] = params["q"][:200]
+    return filters
+
+
+def parse_clip(data: dict) -> dict:
+    refuse_unknown_fields(data, {"title", "media_url", "thumbnail_url", "duration_s"})
+    title = _string(data, "title").strip()
+    if not title or len(title) > 200:
+        raise BadInput("title must be 1 to 200 characters.", {"title": "length"})
+    clip = {
+        "title": title,
+        "media_url": _https_url(data, "media_url", required=True),
+        "thumbnail_url": _https_url(data, "thumbnail_url", required=False),
+    }
+    duration = data.get("duration_s")
+    if duration is not None:
+        if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration < 0:
+            raise BadInput("duration_s must be a positive number of seconds.", {"duration_s": "invalid"})
+        clip["duration_s"] = float(duration)
+    return clip
+
+
+def parse_post_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Http404("No post with that id.") from None
+
+
+# --- pieces ------------------------------------------------------------------------------------
+
+
+def _string(data: dict, name: str, default: str | None = None) -> str:
+    value = data.get(name, default)
+    if value is None:
+        raise BadInput(f"{name} is required.", {name: "required"})
+    if not isinstance(value, str):
+        raise BadInput(f"{name} must be a string.", {name: "must be a string"})
+    if "\x00" in value:
+        raise BadInput(f"{name} contains a NUL character.", {name: "invalid character"})
+    return value
+
+
+def _known_platform(name: object) -> str:
+    platform = normalise_platform(name) if isinstance(name, str) else None
+    if platform is None:
+        raise BadInput(f"Unknown platform '{name}'.", {"platform": name, "known": Platform.values + ["x"]})
+    return platform
+
+
+def _platforms(value: object) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise BadInput('platforms must be a non-empty list, like ["tiktok", "instagram"].', {"platforms": "required"})
+    platforms: list[str] = []
+    for name in value:
+        platform = _known_platform(name)
+        if platform not in platforms:
+            platforms.append(platform)
+    return platforms
+
+
+def _clip(value: object, owner) -> Clip | None:
+    if value is None:
+        return None
+    try:
+        clip_id = uuid.UUID(str(value)) if isinstance(value, str) else None
+    except ValueError:
+        clip_id = None
+    if clip_id is None:
+        raise BadInput("clip_id must be a clip's UUID.", {"clip_id": "not a UUID"})
+    clip = Clip.objects.owned_by(owner).filter(pk=clip_id).first()
+    if clip is None:
+        raise Http404(f"No clip with id {clip_id}.")
+    return clip
+
+
+def _options(value: object, platforms: list[str]) -> dict[str, dict]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadInput("options must be an object keyed by platform.", {"options": "must be an object"})
+    options: dict[str, dict] = {}
+    for name, fields in value.items():
+        platform = _known_platform(name)
+        if platform not in platforms:
+            raise BadInput(f"options given for {platform}, which is not in platforms.", {"options": name})
+        if not isinstance(fields, dict):
+            raise BadInput(f"options.{name} must be an object.", {"options": name})
+        options[platform] = _target_fields(platform, fields)
+    return options
+
+
+def _target_fields(platform: str, fields: dict) -> dict:
+    allowed = RULES[platform].target_fields
+    checked: dict = {}
+    for name, value in fields.items():
+        if name == "account_id":
+            checked[name] = str(value)
+            continue
+        spec = allowed.get(name)
+        where = f"options.{platform}.{name}"
+        if spec is None:
+            known = ", ".join(sorted(allowed)) or "none"
+            raise BadInput(f"{where} is not an option for {platform} (options: {known}).", {where: "unknown"})
+        if spec.kind is bool and not isinstance(value, bool):
+            raise BadInput(f"{where} must be true or false.", {where: "must be a boolean"})
+        if spec.kind is str and not isinstance(value, str):
+            raise BadInput(f"{where} must be a string.", {where: "must be a string"})
+        if spec.kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise BadInput(f"{where} must be a list of strings.", {where: "must be a list of strings"})
+        if spec.choices and value not in spec.choices:
+            raise BadInput(f"{where} must be one of {', '.join(spec.choices)}.", {where: list(spec.choices)})
+        if spec.max_length and len(value) > spec.max_length:
+            raise BadInput(f"{where} is longer than {spec.max_length} characters.", {where: "too long"})
+        checked[name] = value
+    return checked
+
+
+def _account(owner, platform: str, options: dict) -> SocialAccount:
+    accounts = SocialAccount.objects.owned_by(owner).filter(platform=platform, is_active=True)
+    wanted = options.pop("account_id", None)
+    account = accounts.filter(blotato_account_id=wanted).first() if wanted else accounts.first()
+    label = Platform(platform).label
+    if account is None:
+        if wanted:
+            raise Http404(f"No connected {label} account with id {wanted}.")
+        raise BadInput(
+            f"No connected {label} account: connect it in Blotato, then sync accounts.",
+            {"platforms": f"no {platform} account"},
+        )
+    if platform == "facebook" and not (account.page_id or options.get("pageId")):
+        raise BadInput(
+            "Facebook posts go to a Page: set options.facebook.pageId.", {"options.facebook.pageId": "required"}
+        )
+    if platform == "pinterest" and not (account.board_id or options.get("boardId")):
+        raise BadInput(
+            "Pinterest pins go on a board: set options.pinterest.boardId.", {"options.pinterest.boardId": "required"}
+        )
+    return account
+
+
+def _https_url(data: dict, name: str, *, required: bool) -> str:
+    value = data.get(name)
+    if value in (None, "") and not required:
+        return ""
+    value = _string(data, name)
+    try:
+        URLValidator(schemes=["https"])(value)
+    except ValidationError:
+        raise BadInput(f"{name} must be an https:// URL.", {name: "invalid URL"}) from None
+    if len(value) > 2000:
+        raise BadInput(f"{name} is longer than 2000 characters.", {name: "too long"})
+    return value
+
+
+def _bound(value: str | None, tz: ZoneInfo, name: str, *, end: bool) -> datetime | None:
+    if not value:
+        return None
+    if len(value) == 10:  # a bare date: the whole local day
+        try:
+            day = datetime.fromisoformat(value).date()
+        except ValueError:
+            raise BadInput(f"{name} '{value}' is not a date.", {name: "invalid"}) from None
+        return datetime.combine(day + timedelta(days=1) if end else day, time(), tz)
+    try:
+        return parse_instant(value, tz)
+    except BadTime as error:
+        raise BadInput(f"{name}: {error}", {name: str(error)}) from None

@@ -1,0 +1,130 @@
+"""What every JSON endpoint shares: authentication, reading the body, and one error shape.
+
+Errors are always `{"error": "...", "details": {...}}` with a 4xx status; bad input never
+reaches a 500 or an HTML page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import wraps
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from .lifecycle import WrongStatus
+from .models import ApiToken
+
+logger = logging.getLogger(__name__)
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class BadInput(Exception):
+    """Input we refuse, with a message for the person who sent it (HTTP 400 unless told)."""
+
+    def __init__(self, message: str, details: dict | None = None, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        self.status = status
+
+
+def error_response(status: int, message: str, details: dict | None = None) -> JsonResponse:
+    return JsonResponse({"error": message, "details": details or {}}, status=status)
+
+
+def _bearer_user(request):
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    found = ApiToken.objects.select_related("user").filter(token_hash=ApiToken.hash(token.strip())).first()
+    if found is None or not found.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+    return found.user
+
+
+def _csrf_refusal(request):
+    """Browser sessions need a CSRF token for changes; bearer tokens cannot be forged by a page."""
+    return CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+
+
+def api_endpoint(*methods: str):
+    """Decorate a JSON view: allowed methods, bearer-or-session auth, errors as JSON."""
+
+    def decorate(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method not in methods:
+                return error_response(
+                    405, f"Method {request.method} not allowed; use {', '.join(methods)}.", {"allowed": list(methods)}
+                )
+            if "Authorization" in request.headers:
+                user = _bearer_user(request)
+                if user is None:
+                    return error_response(401, "The API token is missing, malformed or revoked.")
+            elif request.user.is_authenticated:
+                user = request.user
+                if request.method in UNSAFE_METHODS and _csrf_refusal(request) is not None:
+                    return error_response(403, "CSRF token missing or incorrect.")
+            else:
+                return error_response(401, "Authentication required: send 'Authorization: Bearer <token>'.")
+            request.user = user
+            try:
+                return view(request, *args, **kwargs)
+            except BadInput as problem:
+                return error_response(problem.status, problem.message, problem.details)
+            except Http404 as missing:
+                return error_response(404, str(missing) or "Not found.")
+            except WrongStatus as refused:
+                allowed = " or ".join(refused.allowed)
+                return error_response(
+                    409,
+                    f"This post is {refused.status}; only {allowed} posts can be changed this way.",
+                    {"status": refused.status},
+                )
+
+        return wrapped
+
+    return decorate
+
+
+def read_json(request) -> dict:
+    """The request body as a JSON object, or a BadInput saying exactly what is wrong with it."""
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise BadInput("The request body is too large.", status=413) from None
+    if not raw.strip():
+        raise BadInput("The request body is empty; send a JSON object.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput("The request body is not valid UTF-8.") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadInput(f"Malformed JSON: {error.msg} at line {error.lineno} column {error.colno}.") from None
+    except RecursionError:
+        raise BadInput("The JSON is nested too deeply.") from None
+    if not isinstance(data, dict):
+        raise BadInput("The request body must be a JSON object.")
+    return data
+
+
+def refuse_unknown_fields(data: dict, known: set[str]) -> None:
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise BadInput(f"Unknown field(s): {', '.join(unknown)}.", {"unknown": unknown, "allowed": sorted(known)})
+
+
+def anonymous() -> AnonymousUser:
+    return AnonymousUser()

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import api, openapi
+
+urlpatterns = [
+    path("publishing/schedule", api.schedule),
+    path("publishing/calendar", api.calendar),
+    path("publishing/calendar/<str:post_id>", api.calendar_post),
+    path("publishing/calendar/<str:post_id>/retry", api.retry),
+    path("clips", api.clips),
+    path("accounts", api.account_list),
+    path("accounts/sync", api.account_sync),
+    path("me", api.me),
+    path("openapi.json", openapi.document),
+]

@@ -1,0 +1,41 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from publishing.accounts import sync_accounts
+from publishing.blotato import BlotatoError
+from publishing.models import ApiToken, Clip
+
+DEMO_CLIPS = [
+    ("Behind the scenes", "https://cdn.example.com/demo/behind-the-scenes.mp4"),
+    ("Product teaser", "https://cdn.example.com/demo/product-teaser.mp4"),
+    ("Customer story", "https://cdn.example.com/demo/customer-story.mp4"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo user (demo / demo-password) with clips, synced accounts and an API token."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="demo")
+        parser.add_argument("--password", default="demo-password")
+
+    def handle(self, username, password, **options):
+        User = get_user_model()
+        user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True, "is_superuser": True})
+        if created:
+            user.set_password(password)
+            user.save()
+        for title, url in DEMO_CLIPS:
+            Clip.objects.get_or_create(owner=user, title=title, defaults={"media_url": url})
+        try:
+            accounts = sync_accounts(user)
+            self.stdout.write(f"Synced {len(accounts)} social account(s) from Blotato.")
+        except BlotatoError as error:
+            self.stderr.write(
+                f"Could not sync accounts from Blotato yet ({error.message}); "
+                "run `python manage.py sync_accounts` later."
+            )
+        _, token = ApiToken.issue(user, "make run")
+        self.stdout.write(f"Demo login: {username} / {password} (at /admin/)")
+        self.stdout.write(f"API token for {username}:")
+        self.stdout.write(token)

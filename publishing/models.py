@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .encryption import EncryptedTextField
+from .platforms import Platform
+
+
+class Profile(models.Model):
+    """What we know about a user beyond Django's auth: their zone and their Blotato key."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile")
+    timezone = models.CharField(max_length=64, default="UTC")
+    blotato_api_key = EncryptedTextField(blank=True, default="")
+    late_grace_minutes = models.PositiveIntegerField(default=settings.DEFAULT_LATE_GRACE_MINUTES)
+
+    def __str__(self) -> str:
+        return f"profile of {self.user}"
+
+    @property
+    def late_grace(self) -> timedelta:
+        return timedelta(minutes=self.late_grace_minutes)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, default="API token")
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) for {self.user}"
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name: str = "API token") -> tuple[ApiToken, str]:
+        token = "mp_" + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, token_hash=cls.hash(token), prefix=token[:10]), token
+
+
+class OwnedQuerySet(models.QuerySet):
+    def owned_by(self, user) -> OwnedQuerySet:
+        return self.filter(owner=user)
+
+
+class Clip(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="clips")
+    title = models.CharField(max_length=200)
+    media_url = models.URLField(max_length=2000)
+    thumbnail_url = models.URLField(max_length=2000, blank=True, default="")
+    duration_s = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SocialAccount(models.Model):
+    """A social account connected in Blotato, as last synced from Blotato's account list."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="social_accounts")
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    blotato_account_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=200, blank=True, default="")
+    username = models.CharField(max_length=200, blank=True, default="")
+    # Facebook/LinkedIn page (subaccount) and Pinterest board used when a post names none.
+    page_id = models.CharField(max_length=64, blank=True, default="")
+    board_id = models.CharField(max_length=64, blank=True, default="")
+    is_active = models.BooleanField(default=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["platform", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "blotato_account_id"], name="account_once_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} @{self.username or self.blotato_account_id}"
+
+
+class Status(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHING = "publishing", "Publishing"
+    SUBMITTED = "submitted", "Submitted"
+    VERIFYING = "verifying", "Verifying"
+    PUBLISHED = "published", "Published"
+    FAILED = "failed", "Failed"
+    MISSED = "missed", "Missed"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+SETTLED = [Status.PUBLISHED, Status.FAILED, Status.MISSED, Status.NEEDS_REVIEW, Status.CANCELLED]
+RETRYABLE = [Status.FAILED, Status.MISSED, Status.NEEDS_REVIEW]
+
+
+class PostQuerySet(OwnedQuerySet):
+    def due(self, at) -> PostQuerySet:
+        return self.filter(status=Status.SCHEDULED, scheduled_time__lte=at).filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at)
+        )
+
+
+class ScheduledPost(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="posts")
+    group_id = models.UUIDField(default=uuid.uuid4, db_index=True)
+    clip = models.ForeignKey(Clip, models.PROTECT, null=True, blank=True, related_name="posts")
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    account = models.ForeignKey(SocialAccount, models.PROTECT, related_name="posts")
+    caption = models.TextField(blank=True, default="")
+    # Blotato `target` fields the user chose for this platform (TikTok privacy, YouTube title...).
+    options = models.JSONField(default=dict, blank=True)
+    scheduled_time = models.DateTimeField()  # UTC; shown in the owner's zone
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # `attempts` when the owner last pressed retry: the attempt budget counts from here.
+    attempts_at_retry = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+
+    # Dispatch bookkeeping (publishing/dispatch.py).
+    claim_token = models.UUIDField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    hinted_at = models.DateTimeField(null=True, blank=True)
+    unconfirmed_resends = models.PositiveSmallIntegerField(default=0)
+    verify_until = models.DateTimeField(null=True, blank=True)
+
+    blotato_submission_id = models.CharField(max_length=100, blank=True, default="")
+    platform_post_id = models.CharField(max_length=200, blank=True, default="")
+    platform_url = models.URLField(max_length=2000, blank=True, default="")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheduled_time"]
+        indexes = [
+            # dispatch.claim_due_posts and the missed-post sweep read only this.
+            models.Index(fields=["scheduled_time"], name="post_due", condition=Q(status="scheduled")),
+            # dispatch.reconcile_posts: leases, polls and verifications in flight.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                name="post_in_flight",
+                condition=Q(status__in=["publishing", "submitted", "verifying"]),
+            ),
+            # The calendar: one owner's posts in a date range.
+            models.Index(fields=["owner", "scheduled_time"], name="post_owner_time"),
+        ]
+        constraints = [
+            # choices= is only checked by forms; this stops .update() from writing junk.
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="post_status_known"),
+            models.CheckConstraint(
+                condition=~Q(status="publishing") | Q(lease_until__isnull=False, claim_token__isnull=False),
+                name="post_publishing_has_lease",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} post {self.pk} ({self.status})"
+
+
+class AttemptState(models.TextChoices):
+    PREPARED = "prepared", "Prepared (not sent)"
+    SENT = "sent", "Sent, waiting for Blotato"
+    ACCEPTED = "accepted", "Accepted by Blotato"
+    REJECTED = "rejected", "Rejected by Blotato"
+    RATE_LIMITED = "rate_limited", "Rate limited"
+    NOT_SENT = "not_sent", "Could not reach Blotato"
+    UNKNOWN = "unknown", "Outcome unknown"
+
+
+class PublishAttempt(models.Model):
+    """Every call to Blotato's create-post leaves one row: the audit trail and the duplicate guard."""
+
+    post = models.ForeignKey(ScheduledPost, models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()  # = post.attempts at claim time
+    claim_token = models.UUIDField()
+    state = models.CharField(max_length=16, choices=AttemptState.choices, default=AttemptState.PREPARED)
+    started_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    submission_id = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        ordering = ["post", "number"]
+        constraints = [
+            # A redelivered task for the same claim cannot send twice.
+            models.UniqueConstraint(fields=["post", "number"], name="attempt_once_per_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of {self.post_id}: {self.state}"

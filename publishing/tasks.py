@@ -1,0 +1,53 @@
+"""Celery entry points: doorways into dispatch.py and reconcile.py, a few lines each.
+
+Arguments are post ids; a message is only a hint to look at that row, so a duplicated, late or
+redelivered message does nothing the database has not agreed to.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import dispatch, heartbeat, reconcile
+from .models import Status
+
+
+@shared_task(name="publishing.dispatch_due_posts", ignore_result=True)
+def dispatch_due_posts() -> int:
+    at = timezone.now()
+    heartbeat.beat("dispatcher")
+    dispatch.mark_missed_posts(at=at)
+    hinted = dispatch.hint_due_posts(at=at)
+    for post_id in hinted:
+        publish_post.delay(str(post_id))
+    return len(hinted)
+
+
+@shared_task(name="publishing.publish_post", acks_late=True, ignore_result=True)
+def publish_post(post_id: str) -> None:
+    token = dispatch.claim(UUID(post_id), at=timezone.now())
+    if token:
+        dispatch.publish(UUID(post_id), token)
+
+
+@shared_task(name="publishing.reconcile_posts", ignore_result=True)
+def reconcile_posts() -> None:
+    at = timezone.now()
+    reconcile.reap_expired_leases(at=at)
+    for post_id in reconcile.posts_to_check(Status.SUBMITTED, at=at):
+        poll_post.delay(str(post_id))
+    for post_id in reconcile.posts_to_check(Status.VERIFYING, at=at):
+        verify_post.delay(str(post_id))
+
+
+@shared_task(name="publishing.poll_post", acks_late=True, ignore_result=True)
+def poll_post(post_id: str) -> None:
+    reconcile.poll_submitted(UUID(post_id))
+
+
+@shared_task(name="publishing.verify_post", acks_late=True, ignore_result=True)
+def verify_post(post_id: str) -> None:
+    reconcile.verify_unknown_outcome(UUID(post_id))

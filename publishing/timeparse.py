@@ -1,0 +1,48 @@
+"""Reading times users type: an instant with an offset, or a wall-clock time in their zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+
+class BadTime(ValueError):
+    """A time we cannot read; the message is meant for the user."""
+
+
+def zone_named(name: str) -> ZoneInfo:
+    if name not in available_timezones():
+        raise BadTime(f"'{name}' is not an IANA time zone name (for example Europe/Paris).")
+    try:
+        return ZoneInfo(name)
+    except ZoneInfoNotFoundError as error:  # pragma: no cover - listed but missing on disk
+        raise BadTime(f"'{name}' is not an IANA time zone name (for example Europe/Paris).") from error
+
+
+def parse_instant(value: object, tz: ZoneInfo) -> datetime:
+    """An ISO 8601 string as a UTC instant; without an offset it is a wall-clock time in `tz`.
+
+    A local time that never happens (the spring-forward gap) is refused; one that happens twice
+    (the fall-back fold) means the earlier instant, as PEP 495's fold=0.
+    """
+    if not isinstance(value, str):
+        raise BadTime("must be an ISO 8601 date-time string, like 2026-12-27T14:00:00Z")
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise BadTime(f"'{text}' is not an ISO 8601 date-time, like 2026-12-27T14:00:00Z") from error
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(UTC)
+    local = parsed.replace(tzinfo=tz, fold=0)
+    round_trip = local.astimezone(UTC).astimezone(tz)
+    if round_trip.replace(tzinfo=None) != parsed:
+        raise BadTime(f"{parsed:%Y-%m-%d %H:%M} does not exist in {tz.key} (the clocks skip that hour)")
+    return local.astimezone(UTC)
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """UTC with a Z, second precision: the API's format for every instant."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,134 @@
+"""Real Celery worker and beat processes for tests, on the test database and the fake Blotato.
+
+Settings are short (leases of seconds, sub-second sweeps) so crash recovery happens within a
+test; waits are liveness bounds that fail the test with the posts' states, never timing checks.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FAST_SETTINGS = {
+    "PUBLISH_LEASE_SECONDS": "4",
+    "VERIFY_GRACE_SECONDS": "2",
+    "VERIFY_INTERVAL_SECONDS": "0.5",
+    "POLL_INTERVAL_SECONDS": "0.5",
+    "DISPATCH_INTERVAL_SECONDS": "0.5",
+    "RECONCILE_INTERVAL_SECONDS": "1",
+    "RETRY_BASE_SECONDS": "0.5",
+    "RETRY_CAP_SECONDS": "2",
+    "REHINT_AFTER_SECONDS": "5",
+    "BLOTATO_READ_TIMEOUT": "3",
+    "BLOTATO_POSTS_PER_MINUTE": "0",
+    "TESTING_FAULTS": "1",
+    "CONN_MAX_AGE": "0",
+}
+
+
+def database_url() -> str:
+    """The database pytest-django created for this run, as a URL for another process."""
+    db = connection.settings_dict
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+class CeleryProcesses:
+    """Start, kill and stop worker/beat processes; each in its own process group."""
+
+    def __init__(self, log_dir: Path, fake_url: str, api_key: str, **overrides: str):
+        self.log_dir = log_dir
+        self.env = {
+            **os.environ,
+            **FAST_SETTINGS,
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "BLOTATO_API_URL": fake_url,
+            "BLOTATO_API_KEY": api_key,
+            "BLOTATO_SANDBOX": "0",
+            **overrides,
+        }
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.logs: list[Path] = []
+
+    def start_worker(self, name: str = "w1", concurrency: int = 2, **extra_env: str) -> None:
+        self._spawn(
+            name,
+            [
+                "worker",
+                "-P",
+                "prefork",
+                "-c",
+                str(concurrency),
+                "-n",
+                f"{name}@%h",
+                "-l",
+                "info",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            extra_env,
+        )
+
+    def start_beat(self, name: str = "beat") -> None:
+        self._spawn(
+            name, ["beat", "-l", "info", "--max-interval", "1", "-s", str(self.log_dir / f"{name}-schedule")], {}
+        )
+
+    def _spawn(self, name: str, args: list[str], extra_env: dict[str, str]) -> None:
+        log = self.log_dir / f"{name}-{len(self.logs)}.log"
+        self.logs.append(log)
+        with open(log, "wb") as out:
+            self.processes[name] = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "mediaposter", *args],
+                cwd=ROOT,
+                env={**self.env, **extra_env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def kill(self, name: str) -> None:
+        """SIGKILL the whole process group: the worker and any HTTP call its children had open."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def stop_all(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+    def output(self) -> str:
+        return "\n".join(log.read_text(errors="replace") for log in self.logs if log.exists())
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float, describe: Callable[[], str]) -> None:
+    """Poll until `condition` holds; a liveness bound, so generous, and it says what it saw."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"not settled after {timeout:.0f} s: {describe()}")

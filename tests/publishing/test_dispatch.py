@@ -1,0 +1,276 @@
+"""The dispatch loop against real PostgreSQL and the fake Blotato over HTTP, in this process.
+
+Worker processes, crashes and racing dispatchers are in test_workers.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from publishing import dispatch, lifecycle, reconcile
+from publishing.lifecycle import PostPlan
+from publishing.models import AttemptState, PublishAttempt, ScheduledPost, SocialAccount, Status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def schedule(owner, platform="twitter", caption="Hello", at=None, clip=None) -> ScheduledPost:
+    account = SocialAccount.objects.get(owner=owner, platform=platform)
+    _, posts = lifecycle.schedule_posts(
+        owner,
+        plans=[PostPlan(platform, account)],
+        clip=clip,
+        caption=caption,
+        scheduled_time=at or timezone.now(),
+    )
+    return posts[0]
+
+
+def reload(post: ScheduledPost) -> ScheduledPost:
+    return ScheduledPost.objects.get(pk=post.pk)
+
+
+def settle_submitted(post: ScheduledPost) -> ScheduledPost:
+    reconcile.poll_submitted(post.pk)
+    return reload(post)
+
+
+def test_a_due_post_is_claimed_once_however_often_dispatch_runs(alice, fake_blotato):
+    post = schedule(alice)
+    assert dispatch.claim(post.pk, at=timezone.now()) is not None
+    assert dispatch.claim(post.pk, at=timezone.now()) is None
+    assert dispatch.claim_due_posts(at=timezone.now()) == []
+    assert reload(post).status == Status.PUBLISHING
+    assert reload(post).attempts == 1
+
+
+def test_a_post_is_not_claimed_one_second_early(alice, fake_blotato):
+    post = schedule(alice, at=timezone.now() + timedelta(minutes=5))
+    assert dispatch.claim(post.pk, at=post.scheduled_time - timedelta(seconds=1)) is None
+    assert dispatch.claim(post.pk, at=post.scheduled_time) is not None
+
+
+def test_a_due_post_is_published_with_its_url(alice, alice_clip, fake_blotato):
+    post = schedule(alice, platform="tiktok", caption="Run with me", clip=alice_clip)
+    assert dispatch.run_once() == 1
+    post = reload(post)
+    assert post.status == Status.SUBMITTED
+    assert post.blotato_submission_id
+    post = settle_submitted(post)
+    assert post.status == Status.PUBLISHED
+    assert post.platform_url.startswith("https://www.tiktok.com/@demo_tiktok/video/")
+    [sent] = fake_blotato.requests("POST", "/v2/posts")
+    body = sent["body"]
+    assert "scheduledTime" not in body and "scheduledTime" not in body["post"]
+    assert body["post"]["accountId"] == "1006"
+    assert body["post"]["content"] == {"text": "Run with me", "mediaUrls": [alice_clip.media_url], "platform": "tiktok"}
+    assert body["post"]["target"]["targetType"] == "tiktok"
+    assert body["post"]["target"]["privacyLevel"] == "PUBLIC_TO_EVERYONE"
+    assert len(fake_blotato.publications(account_id="1006")) == 1
+
+
+def test_a_redelivered_publish_reaches_blotato_once(alice, fake_blotato):
+    post = schedule(alice)
+    [(post_id, token)] = dispatch.claim_due_posts(at=timezone.now())
+    dispatch.publish(post_id, token)
+    dispatch.publish(post_id, token)  # what an acks_late redelivery looks like
+    assert len(fake_blotato.requests("POST", "/v2/posts")) == 1
+    assert PublishAttempt.objects.filter(post=post).count() == 1
+
+
+def test_a_422_fails_at_once_with_blotatos_message(alice, fake_blotato):
+    fake_blotato.inject("status", status=422, message="post.target: must have required property 'pageId'")
+    post = schedule(alice)
+    dispatch.run_once()
+    post = reload(post)
+    assert post.status == Status.FAILED
+    assert post.last_error == ("Blotato refused the post (HTTP 422): post.target: must have required property 'pageId'")
+    assert len(fake_blotato.requests("POST", "/v2/posts")) == 1
+    assert PublishAttempt.objects.get(post=post).state == AttemptState.REJECTED
+
+
+def test_a_429_is_retried_after_blotatos_delay(alice, fake_blotato):
+    fake_blotato.inject("rate_limit", retry_after=40)
+    post = schedule(alice)
+    dispatch.run_once()
+    post = reload(post)
+    attempt = PublishAttempt.objects.get(post=post)
+    assert post.status == Status.SCHEDULED
+    assert post.next_attempt_at - attempt.started_at >= timedelta(seconds=40)
+    assert dispatch.run_once() == 0  # not before the delay
+    dispatch.run_once(at=post.next_attempt_at)
+    assert reload(post).status == Status.SUBMITTED
+    assert len(fake_blotato.requests("POST", "/v2/posts")) == 2
+    assert len(fake_blotato.publications()) == 1
+
+
+def test_a_500_without_a_post_is_verified_then_resent(alice, fake_blotato, settings):
+    settings.VERIFY_GRACE_SECONDS = 0
+    fake_blotato.inject("status", status=500)
+    post = schedule(alice)
+    dispatch.run_once()
+    assert reload(post).status == Status.VERIFYING
+    reconcile.verify_unknown_outcome(post.pk)  # not on Blotato: known miss, back with backoff
+    post = reload(post)
+    assert post.status == Status.SCHEDULED
+    dispatch.run_once(at=post.next_attempt_at)
+    post = settle_submitted(reload(post))
+    assert post.status == Status.PUBLISHED
+    assert len(fake_blotato.requests("POST", "/v2/posts")) == 2
+    assert len(fake_blotato.publications()) == 1
+
+
+def test_a_500_after_the_post_was_created_is_adopted_not_resent(alice, fake_blotato, settings):
+    settings.VERIFY_GRACE_SECONDS = 0
+    fake_blotato.inject("accept_then_500")
+    post = schedule(alice, caption="adopt me")
+    dispatch.run_once()
+    reconcile.verify_unknown_outcome(post.pk)
+    post = reload(post)
+    assert post.status == Status.PUBLISHED
+    assert post.platform_url.startswith("https://x.com/demo_twitter/status/")
+    assert len(fake_blotato.requests("POST", "/v2/posts")) == 1
+    assert len(fake_blotato.publications()) == 1
+
+
+def test_accept_then_drop_ends_with_one_publication(alice, fake_blotato, settings):
+    settings.VERIFY_GRACE_SECONDS = 0
+    fake_blotato.inject("accept_then_drop")
+    post = schedule(alice, caption="lost answer")
+    dispatch.run_once()
+    assert reload(post).status == Status.VERIFYING
+    assert PublishAttempt.objects.get(post=post).state == AttemptState.UNKNOWN
+    reconcile.verify_unknown_outcome(post.pk)
+    assert reload(post).status == Status.PUBLISHED
+    assert len(fake_blotato.requests("POST", "/v2/posts")) == 1
+    assert len(fake_blotato.publications()) == 1
+
+
+def test_an_unconfirmed_post_is_resent_once_then_needs_review(alice, fake_blotato, settings):
+    settings.VERIFY_GRACE_SECONDS = 0
+    fake_blotato.inject("drop", times=2)
+    post = schedule(alice, caption="vanishing")
+    dispatch.run_once()
+    reconcile.verify_unknown_outcome(post.pk)
+    assert reload(post).status == Status.SCHEDULED  # the one resend
+    dispatch.run_once()
+    reconcile.verify_unknown_outcome(post.pk)
+    post = reload(post)
+    assert post.status == Status.NEEDS_REVIEW
+    assert post.last_error.startswith("Could not confirm — check the platform before retrying")
+    assert len(fake_blotato.requests("POST", "/v2/posts")) == 2
+    assert fake_blotato.publications() == []
+
+
+def test_connection_refused_is_retried_with_backoff(alice, fake_blotato, settings):
+    settings.BLOTATO_API_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
+    dispatch._clients.clear()
+    post = schedule(alice)
+    dispatch.run_once()
+    post = reload(post)
+    assert post.status == Status.SCHEDULED
+    assert post.last_error.startswith("Could not reach Blotato")
+    assert PublishAttempt.objects.get(post=post).state == AttemptState.NOT_SENT
+
+
+def test_retries_stop_after_the_attempt_budget(alice, fake_blotato, settings):
+    settings.BLOTATO_API_URL = "http://127.0.0.1:9"
+    settings.PUBLISH_MAX_ATTEMPTS = 3
+    dispatch._clients.clear()
+    post = schedule(alice)
+    for _ in range(3):
+        dispatch.run_once(at=(reload(post).next_attempt_at or timezone.now()) + timedelta(seconds=1))
+    post = reload(post)
+    assert post.status == Status.FAILED
+    assert post.last_error.startswith("Gave up after 3 attempts: Could not reach Blotato")
+
+
+def test_a_platform_failure_is_reported_and_not_retried(alice, fake_blotato):
+    fake_blotato.inject("platform_fail", message="Invalid account credentials")
+    post = schedule(alice)
+    dispatch.run_once()
+    post = settle_submitted(reload(post))
+    assert post.status == Status.FAILED
+    assert post.last_error == "The platform refused the post: Invalid account credentials"
+    assert len(fake_blotato.requests("POST", "/v2/posts")) == 1
+
+
+def test_a_post_found_later_than_the_grace_period_is_missed_not_sent(alice, fake_blotato):
+    post = schedule(alice)
+    ScheduledPost.objects.filter(pk=post.pk).update(scheduled_time=timezone.now() - timedelta(minutes=31))
+    dispatch.run_once()
+    post = reload(post)
+    assert post.status == Status.MISSED
+    assert "more than 30 minutes" in post.last_error
+    assert fake_blotato.requests("POST", "/v2/posts") == []
+
+
+def test_a_cancelled_post_is_never_sent(alice, fake_blotato):
+    post = schedule(alice, at=timezone.now() + timedelta(seconds=30))
+    lifecycle.cancel_post(post)
+    dispatch.run_once(at=timezone.now() + timedelta(minutes=1))
+    assert reload(post).status == Status.CANCELLED
+    assert fake_blotato.requests("POST", "/v2/posts") == []
+
+
+def test_an_expired_lease_that_never_sent_goes_back_to_scheduled(alice, fake_blotato):
+    post = schedule(alice)
+    dispatch.claim(post.pk, at=timezone.now())  # the worker died right after claiming
+    later = timezone.now() + timedelta(minutes=5)
+    assert reconcile.reap_expired_leases(at=later) == 1
+    assert reload(post).status == Status.SCHEDULED
+    dispatch.run_once()
+    assert len(fake_blotato.requests("POST", "/v2/posts")) == 1
+
+
+def test_a_zombie_past_its_lease_does_not_send(alice, fake_blotato):
+    post = schedule(alice)
+    token = dispatch.claim(post.pk, at=timezone.now() - timedelta(minutes=10))  # lease long gone
+    dispatch.publish(post.pk, token)
+    assert fake_blotato.requests("POST", "/v2/posts") == []
+    assert PublishAttempt.objects.get(post=post).state == AttemptState.PREPARED
+
+
+def test_the_token_bucket_spaces_a_burst_instead_of_collecting_429s(alice, fake_blotato, settings):
+    settings.BLOTATO_POSTS_PER_MINUTE = 1  # slow refill: the burst is what decides here
+    settings.BLOTATO_POSTS_BURST = 3
+    posts = [schedule(alice, caption=f"burst {n}") for n in range(5)]
+    dispatch.run_once()
+    statuses = sorted(reload(p).status for p in posts)
+    assert statuses.count(Status.SUBMITTED) == 3
+    assert statuses.count(Status.SCHEDULED) == 2
+    assert len(fake_blotato.requests("POST", "/v2/posts")) == 3
+    assert all(reload(p).attempts == 0 for p in posts if reload(p).status == Status.SCHEDULED)
+
+
+def test_racing_dispatchers_send_each_of_500_posts_once(alice, fake_blotato):
+    account = SocialAccount.objects.get(owner=alice, platform="twitter")
+    now = timezone.now()
+    ScheduledPost.objects.bulk_create(
+        ScheduledPost(owner=alice, platform="twitter", account=account, caption=f"race {n}", scheduled_time=now)
+        for n in range(500)
+    )
+    barrier = threading.Barrier(2)
+
+    def dispatcher():
+        barrier.wait()
+        try:
+            while dispatch.run_once():
+                pass
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    texts = [s["text"] for s in fake_blotato.submissions()]
+    assert len(texts) == 500
+    assert len(set(texts)) == 500
+    assert ScheduledPost.objects.filter(status=Status.SUBMITTED).count() == 500

@@ -115,7 +115,7 @@ def main() -> None:
             KEY,
             TESTING_FAULTS="0",
             CONN_MAX_AGE="60",
-            DISPATCH_INTERVAL_SECONDS="0.5",
+            DISPATCH_INTERVAL_SECONDS="1",
             POLL_INTERVAL_SECONDS="5",
         )
         for n in range(args.workers):
@@ -168,7 +168,7 @@ def main() -> None:
     )
     print(
         f"setup: {args.workers} worker processes x {args.concurrency} threads, fake latency {args.latency_ms:.0f} ms,"
-        " PostgreSQL + Redis, beat every 0.5 s"
+        " PostgreSQL + Redis, beat every 1 s"
     )
     print(
         f"lone post, {len(lone)} runs: lateness p50 {np.percentile(lone, 50):.2f} s, "

@@ -109,7 +109,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=1.0)
+# Whole seconds: django-celery-beat stores intervals as integers.
+DISPATCH_INTERVAL_SECONDS = max(1, env.int("DISPATCH_INTERVAL_SECONDS", default=1))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # One fixed sweep; never a beat entry or an ETA per post (see reliability-playbook §1).
@@ -119,7 +120,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reconcile posts": {
         "task": "publishing.reconcile_posts",
-        "schedule": env.float("RECONCILE_INTERVAL_SECONDS", default=5.0),
+        "schedule": max(1, env.int("RECONCILE_INTERVAL_SECONDS", default=5)),
     },
 }
 

@@ -10,7 +10,6 @@ import json
 import logging
 from functools import wraps
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -124,7 +123,3 @@ def refuse_unknown_fields(data: dict, known: set[str]) -> None:
     unknown = sorted(set(data) - known)
     if unknown:
         raise BadInput(f"Unknown field(s): {', '.join(unknown)}.", {"unknown": unknown, "allowed": sorted(known)})
-
-
-def anonymous() -> AnonymousUser:
-    return AnonymousUser()

@@ -102,8 +102,8 @@ def mark_missed_posts(*, at: datetime) -> int:
     return missed
 
 
-def _lock_due(at: datetime, limit: int):
-    due = ScheduledPost.objects.due(at).order_by("scheduled_time")
+def _lock_due(at: datetime, limit: int, *conditions: Q):
+    due = ScheduledPost.objects.due(at).filter(*conditions).order_by("scheduled_time")
     if connection.features.has_select_for_update_skip_locked:
         # PostgreSQL: concurrent dispatchers take disjoint rows and never wait on each other.
         # SQLite serialises writers; the conditional UPDATE in claim() is what decides anyway.
@@ -115,7 +115,7 @@ def hint_due_posts(*, at: datetime, limit: int = 500) -> list[uuid.UUID]:
     """Due posts that need a publish hint: never hinted, or hinted so long ago the message was lost."""
     stale = at - timedelta(seconds=settings.REHINT_AFTER_SECONDS)
     with transaction.atomic():
-        ids = list(_lock_due(at, limit).filter(Q(hinted_at__isnull=True) | Q(hinted_at__lt=stale)))
+        ids = list(_lock_due(at, limit, Q(hinted_at__isnull=True) | Q(hinted_at__lt=stale)))
         ScheduledPost.objects.filter(pk__in=ids).update(hinted_at=at)
     return ids
 

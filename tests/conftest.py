@@ -7,7 +7,6 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from publishing import dispatch
-from publishing.fake_blotato import FakeBlotato
 from publishing.models import ApiToken, Clip, SocialAccount
 from publishing.rate_limit import shared_redis
 
@@ -17,6 +16,8 @@ TEST_KEY = "blt_test_key_ABCDEF=="
 
 @pytest.fixture(scope="session")
 def fake_server():
+    from publishing.fake_blotato import FakeBlotato
+
     with FakeBlotato() as fake:
         yield fake
 

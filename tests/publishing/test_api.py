@@ -215,7 +215,7 @@ def test_calendar_lists_posts_in_range_with_filters(alice_api):
 
 
 def test_calendar_defaults_to_the_current_month_in_the_users_zone(alice_api):
-    schedule(alice_api, scheduled_time="2026-11-30T22:30:00Z")  # Dec 1st, 23:30 in Paris
+    schedule(alice_api, scheduled_time="2026-11-30T23:30:00Z")  # Dec 1st, 00:30 in Paris
     schedule(alice_api, scheduled_time="2026-11-29T10:00:00Z")
     body = alice_api.get("/api/publishing/calendar").json()
     assert [p["scheduled_time"] for p in body["posts"]] == ["2026-11-29T10:00:00Z"]

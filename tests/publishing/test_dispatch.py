@@ -49,6 +49,15 @@ def test_a_due_post_is_claimed_once_however_often_dispatch_runs(alice, fake_blot
     assert reload(post).attempts == 1
 
 
+def test_a_due_post_is_hinted_once_until_the_hint_looks_lost(alice, fake_blotato, settings):
+    post = schedule(alice)
+    now = timezone.now()
+    assert dispatch.hint_due_posts(at=now) == [post.pk]
+    assert dispatch.hint_due_posts(at=now + timedelta(seconds=1)) == []
+    later = now + timedelta(seconds=settings.REHINT_AFTER_SECONDS + 1)
+    assert dispatch.hint_due_posts(at=later) == [post.pk]
+
+
 def test_a_post_is_not_claimed_one_second_early(alice, fake_blotato):
     post = schedule(alice, at=timezone.now() + timedelta(minutes=5))
     assert dispatch.claim(post.pk, at=post.scheduled_time - timedelta(seconds=1)) is None
@@ -224,13 +233,16 @@ def test_an_expired_lease_that_never_sent_goes_back_to_scheduled(alice, fake_blo
     later = timezone.now() + timedelta(minutes=5)
     assert reconcile.reap_expired_leases(at=later) == 1
     assert reload(post).status == Status.SCHEDULED
-    dispatch.run_once()
+    dispatch.run_once(at=later)
     assert len(fake_blotato.requests("POST", "/v2/posts")) == 1
 
 
 def test_a_zombie_past_its_lease_does_not_send(alice, fake_blotato):
     post = schedule(alice)
-    token = dispatch.claim(post.pk, at=timezone.now() - timedelta(minutes=10))  # lease long gone
+    token = dispatch.claim(post.pk, at=timezone.now())
+    ScheduledPost.objects.filter(pk=post.pk).update(
+        lease_until=timezone.now() - timedelta(seconds=1)
+    )  # paused too long
     dispatch.publish(post.pk, token)
     assert fake_blotato.requests("POST", "/v2/posts") == []
     assert PublishAttempt.objects.get(post=post).state == AttemptState.PREPARED

@@ -26,6 +26,7 @@ def celery_processes(tmp_path, fake_blotato):
     processes = CeleryProcesses(tmp_path, fake_blotato.url, TEST_KEY)
     yield processes
     processes.stop_all()
+    print(processes.output()[-6000:])  # shown by pytest when the test fails
     assert TEST_KEY not in processes.output(), "the Blotato key appeared in a worker or beat log"
 
 

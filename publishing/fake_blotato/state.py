@@ -13,17 +13,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-SANDBOX_PLATFORMS = (
-    "twitter",
-    "linkedin",
-    "facebook",
-    "instagram",
-    "pinterest",
-    "tiktok",
-    "threads",
-    "bluesky",
-    "youtube",
-)
+from .validation import SOCIAL_PLATFORMS
+
+SANDBOX_PLATFORMS = SOCIAL_PLATFORMS
 
 DEFAULT_RATE_LIMITS = {
     "POST /posts": 30,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-PLATFORMS = (
+# The social platforms Blotato publishes to; "other" is its webhook target.
+SOCIAL_PLATFORMS = (
     "twitter",
     "linkedin",
     "facebook",
@@ -18,8 +19,8 @@ PLATFORMS = (
     "threads",
     "bluesky",
     "youtube",
-    "other",
 )
+PLATFORMS = (*SOCIAL_PLATFORMS, "other")
 
 # Required target fields per targetType, and enum values where Blotato has them.
 REQUIRED_TARGET = {

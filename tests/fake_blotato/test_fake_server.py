@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-KEY = "blt_fake_key=="
+from tests.conftest import TEST_KEY
+
+KEY = TEST_KEY
 
 
 @pytest.fixture
-def fake(fake_server):
-    fake_server.reset()
-    fake_server.add_sandbox_key(KEY)
-    fake_server.set_knobs(rate_limits=None)
-    return fake_server
+def fake(fake_blotato):
+    """The shared fake (conftest), whose sandbox accounts answer to KEY."""
+    return fake_blotato
 
 
 def call(fake, method, path, body=None, key=KEY, **kwargs):

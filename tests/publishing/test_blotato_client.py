@@ -16,25 +16,17 @@ from publishing.blotato import (
     Rejected,
     UnknownOutcome,
 )
+from publishing.platforms import RULES
+from tests.conftest import TEST_KEY
 
-KEY = "blt_client_test_key=="
-TIKTOK_TARGET = {
-    "privacyLevel": "PUBLIC_TO_EVERYONE",
-    "disabledComments": False,
-    "disabledDuet": False,
-    "disabledStitch": False,
-    "isBrandedContent": False,
-    "isYourBrand": False,
-    "isAiGenerated": False,
-}
+KEY = TEST_KEY
+TIKTOK_TARGET = RULES["tiktok"].target_defaults
 
 
 @pytest.fixture
-def fake(fake_server):
-    fake_server.reset()
-    fake_server.add_sandbox_key(KEY)
-    fake_server.set_knobs(rate_limits=None)
-    return fake_server
+def fake(fake_blotato):
+    """The shared fake (conftest), whose sandbox accounts answer to KEY."""
+    return fake_blotato
 
 
 @pytest.fixture

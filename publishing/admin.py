@@ -1,0 +1,217 @@
+"""The Django admin for publishing: look at everything, change posts only through the lifecycle."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from . import lifecycle
+from .models import RETRYABLE, ApiToken, Clip, Profile, PublishAttempt, ScheduledPost, SocialAccount, Status
+
+ATTEMPT_FIELDS = (
+    "number",
+    "state",
+    "claim_token",
+    "started_at",
+    "sent_at",
+    "finished_at",
+    "http_status",
+    "submission_id",
+    "error",
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the system: shown, never added or changed by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class PublishAttemptInline(admin.TabularInline):
+    model = PublishAttempt
+    fields = ATTEMPT_FIELDS
+    readonly_fields = ATTEMPT_FIELDS
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class PostEditForm(forms.ModelForm):
+    class Meta:
+        model = ScheduledPost
+        fields = ["caption", "scheduled_time"]
+
+    def clean(self) -> dict:
+        if self.has_changed() and self.instance.status != Status.SCHEDULED:
+            raise forms.ValidationError(f"This post is {self.instance.status}; only scheduled posts can be edited.")
+        return super().clean()
+
+
+@admin.register(ScheduledPost)
+class ScheduledPostAdmin(admin.ModelAdmin):
+    form = PostEditForm
+    list_display = ("caption_excerpt", "platform", "owner", "status", "scheduled_time", "attempts")
+    list_filter = ("status", "platform", "owner")
+    list_select_related = ("owner",)
+    search_fields = ("caption",)
+    date_hierarchy = "scheduled_time"
+    inlines = [PublishAttemptInline]
+    actions = ["retry_posts", "cancel_posts", "publish_now"]
+    # Only caption and time are editable; status moves through the actions, so the dispatcher's
+    # invariants (a lease for every publishing post, the attempt budget) hold.
+    readonly_fields = (
+        "owner",
+        "group_id",
+        "clip",
+        "platform",
+        "account",
+        "options",
+        "status",
+        "last_error",
+        "attempts",
+        "attempts_at_retry",
+        "claim_token",
+        "lease_until",
+        "next_attempt_at",
+        "hinted_at",
+        "unconfirmed_resends",
+        "verify_until",
+        "blotato_submission_id",
+        "platform_post_id",
+        "platform_url",
+        "submitted_at",
+        "published_at",
+        "created_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # posts are created through the API and the calendar, where they are validated
+
+    @admin.display(description="caption", ordering="caption")
+    def caption_excerpt(self, post: ScheduledPost) -> str:
+        text = post.caption or "(no caption)"
+        return text if len(text) <= 60 else text[:59] + "…"
+
+    def save_model(self, request: HttpRequest, post: ScheduledPost, form: forms.ModelForm, change: bool) -> None:
+        # A plain save() would write back every column as loaded, undoing a claim the dispatcher
+        # made meanwhile; edit_post changes only these fields, and only while still scheduled.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        if not changes:
+            return
+        try:
+            lifecycle.edit_post(post, **changes)
+        except lifecycle.WrongStatus as refused:
+            self.message_user(request, f"Not saved: the post is now {refused.status}.", messages.ERROR)
+
+    @admin.action(description="Retry selected posts")
+    def retry_posts(self, request: HttpRequest, queryset: QuerySet[ScheduledPost]) -> None:
+        retried = skipped = 0
+        for post in queryset:
+            try:
+                lifecycle.retry_post(post, at=timezone.now())
+                retried += 1
+            except lifecycle.WrongStatus:
+                skipped += 1
+        self.message_user(
+            request, f"Retried {retried} post(s); skipped {skipped} that were not failed, missed or needs review."
+        )
+
+    @admin.action(description="Cancel selected posts")
+    def cancel_posts(self, request: HttpRequest, queryset: QuerySet[ScheduledPost]) -> None:
+        cancelled = skipped = 0
+        for post in queryset:
+            try:
+                lifecycle.cancel_post(post)
+                cancelled += 1
+            except lifecycle.WrongStatus:
+                skipped += 1
+        self.message_user(request, f"Cancelled {cancelled} post(s); skipped {skipped} that were not scheduled.")
+
+    @admin.action(description="Publish selected posts now")
+    def publish_now(self, request: HttpRequest, queryset: QuerySet[ScheduledPost]) -> None:
+        queued = skipped = 0
+        for post in queryset:
+            try:
+                if post.status == Status.SCHEDULED:
+                    # Due now: the next dispatch sweep (within seconds) claims and sends it.
+                    lifecycle.edit_post(post, scheduled_time=timezone.now())
+                elif post.status in RETRYABLE:
+                    lifecycle.retry_post(post, at=timezone.now())
+                else:
+                    skipped += 1
+                    continue
+                queued += 1
+            except lifecycle.WrongStatus:
+                skipped += 1
+        self.message_user(
+            request, f"Queued {queued} post(s) to publish now; skipped {skipped} already publishing or settled."
+        )
+
+
+@admin.register(PublishAttempt)
+class PublishAttemptAdmin(ReadOnlyAdmin):
+    list_display = ("post", "number", "state", "started_at", "http_status", "submission_id")
+    list_filter = ("state",)
+    list_select_related = ("post",)
+    search_fields = ("submission_id", "post__id")
+    fields = ("post", *ATTEMPT_FIELDS)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the audit trail and the duplicate-send guard
+
+
+@admin.register(Clip)
+class ClipAdmin(admin.ModelAdmin):
+    list_display = ("title", "owner", "duration_s", "created_at")
+    list_filter = ("owner",)
+    search_fields = ("title",)
+    readonly_fields = ("created_at",)
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "platform", "name", "owner", "is_active", "synced_at")
+    list_filter = ("platform", "owner", "is_active")
+    search_fields = ("username", "name", "blotato_account_id")
+    readonly_fields = ("synced_at",)
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    # The Blotato key never reaches a page: not in the form, not decrypted for the list.
+    exclude = ("blotato_api_key",)
+    list_display = ("user", "timezone", "late_grace_minutes", "has_blotato_key")
+    search_fields = ("user__username",)
+    readonly_fields = ("user", "has_blotato_key")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Profile]:
+        key_set = ExpressionWrapper(~Q(blotato_api_key=""), output_field=BooleanField())
+        return super().get_queryset(request).defer("blotato_api_key").annotate(key_set=key_set)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # every user gets one on creation (signals.py)
+
+    @admin.display(boolean=True, description="Blotato key set")
+    def has_blotato_key(self, profile: Profile) -> bool:
+        return profile.key_set
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    # Deleting stays allowed: it is how a leaked token is revoked.
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at")
+    search_fields = ("user__username", "name", "prefix")
+    fields = ("user", "name", "prefix", "created_at", "last_used_at")

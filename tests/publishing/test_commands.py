@@ -1,0 +1,43 @@
+"""Management commands: thin wrappers over the same domain functions the tasks call."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.utils import timezone
+
+from publishing.models import ApiToken, Clip, ScheduledPost, SocialAccount, Status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_dispatch_due_posts_once_publishes_what_is_due(alice, fake_blotato, capsys):
+    account = SocialAccount.objects.get(owner=alice, platform="bluesky")
+    post = ScheduledPost.objects.create(
+        owner=alice, platform="bluesky", account=account, caption="due", scheduled_time=timezone.now()
+    )
+    call_command("dispatch_due_posts", "--once")
+    assert capsys.readouterr().out.strip() == "dispatched 1 post(s)"
+    post.refresh_from_db()
+    assert post.status == Status.SUBMITTED
+    assert len(fake_blotato.publications(account_id="1008")) == 1
+
+
+def test_sync_accounts_stores_every_connected_account(fake_blotato, capsys):
+    User.objects.create_user("carol")
+    call_command("sync_accounts", "carol")
+    assert capsys.readouterr().out.strip() == "carol: 9 account(s)"
+    assert SocialAccount.objects.filter(owner__username="carol", is_active=True).count() == 9
+
+
+def test_seed_demo_creates_a_user_clips_accounts_and_a_token(fake_blotato, capsys):
+    call_command("seed_demo")
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    demo = User.objects.get(username="demo")
+    assert demo.check_password("demo-password")
+    assert Clip.objects.filter(owner=demo).count() == 3
+    assert SocialAccount.objects.filter(owner=demo).count() == 9
+    assert ApiToken.objects.filter(user=demo, token_hash=ApiToken.hash(token)).exists()
+    call_command("seed_demo")  # running it again adds a token, not duplicates
+    assert Clip.objects.filter(owner=demo).count() == 3

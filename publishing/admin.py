@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -179,6 +180,7 @@ class ClipAdmin(admin.ModelAdmin):
     list_filter = ("owner",)
     search_fields = ("title",)
     readonly_fields = ("created_at",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # clip URLs are https only
 
 
 @admin.register(SocialAccount)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, JsonResponse
 from django.utils import timezone
 
 from . import accounts, api_input, lifecycle
 from .api_support import BadInput, api_endpoint, read_json, refuse_unknown_fields
 from .blotato import AuthRejected, BlotatoError
-from .models import Clip, Profile, ScheduledPost, SocialAccount
+from .models import Clip, Profile, ScheduledPost, SocialAccount, Status
 from .timeparse import BadTime, iso_utc, zone_named
 
 
@@ -63,8 +62,12 @@ def account_json(account: SocialAccount) -> dict:
 
 
 def _owned_post(request, post_id: str) -> ScheduledPost:
+    """The user's post, or a 404 that looks the same whether it is missing or someone else's."""
     posts = ScheduledPost.objects.owned_by(request.user).select_related("account")
-    return get_object_or_404(posts, pk=api_input.parse_post_id(post_id))
+    post = posts.filter(pk=api_input.parse_post_id(post_id)).first()
+    if post is None:
+        raise Http404("No post with that id.")
+    return post
 
 
 @api_endpoint("POST")
@@ -98,6 +101,7 @@ def calendar(request):
 def calendar_post(request, post_id: str):
     post = _owned_post(request, post_id)
     if request.method == "PATCH":
+        lifecycle.require_status(post, [Status.SCHEDULED])  # a 409 says more than a 400 about the body
         changes = api_input.parse_edit(read_json(request), post, user_zone(request.user), now=timezone.now())
         lifecycle.edit_post(post, **changes)
     elif request.method == "DELETE":

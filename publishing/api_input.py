@@ -34,7 +34,7 @@ class ScheduleInput:
 def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> ScheduleInput:
     refuse_unknown_fields(data, SCHEDULE_FIELDS)
     platforms = _platforms(data.get("platforms"))
-    caption = _string(data, "caption", default="")
+    caption = _string(data, "caption", default="") if data.get("caption") is not None else ""
     clip = _clip(data.get("clip_id"), owner)
     publish_now = data.get("publish_now", False)
     if not isinstance(publish_now, bool):
@@ -53,7 +53,11 @@ def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> Schedul
             label = Platform(platform).label
             raise BadInput(f"{label} needs media: choose a clip (clip_id).", {"clip_id": f"required for {platform}"})
     options = _options(data.get("options"), platforms)
-    plans = [PostPlan(p, _account(owner, p, options.get(p, {})), options.get(p, {})) for p in platforms]
+    plans = []
+    for platform in platforms:
+        fields = dict(options.get(platform, {}))
+        account = _account(owner, platform, fields.pop("account_id", None), fields)
+        plans.append(PostPlan(platform, account, fields))
     return ScheduleInput(plans=plans, clip=clip, caption=caption, scheduled_time=scheduled_time)
 
 
@@ -116,7 +120,7 @@ def calendar_filters(params) -> dict:
     if params.get("platform"):
         filters["platform__in"] = [_known_platform(p) for p in params["platform"].split(",")]
     if params.get("status"):
-        statuses = params["status"].split(",")
+        statuses = [s.strip().lower() for s in params["status"].split(",")]
         unknown = [s for s in statuses if s not in Status.values]
         if unknown:
             raise BadInput(f"Unknown status '{unknown[0]}'.", {"status": unknown, "known": Status.values})
@@ -139,7 +143,7 @@ def parse_clip(data: dict) -> dict:
     duration = data.get("duration_s")
     if duration is not None:
         if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration < 0:
-            raise BadInput("duration_s must be a positive number of seconds.", {"duration_s": "invalid"})
+            raise BadInput("duration_s must be a number of seconds (zero or more).", {"duration_s": "invalid"})
         clip["duration_s"] = float(duration)
     return clip
 
@@ -219,7 +223,12 @@ def _target_fields(platform: str, fields: dict) -> dict:
     checked: dict = {}
     for name, value in fields.items():
         if name == "account_id":
-            checked[name] = str(value)
+            if not isinstance(value, str) or not value:
+                raise BadInput(
+                    f"options.{platform}.account_id must be a Blotato account id string.",
+                    {f"options.{platform}.account_id": "must be a string"},
+                )
+            checked[name] = value
             continue
         spec = allowed.get(name)
         where = f"options.{platform}.{name}"
@@ -240,9 +249,8 @@ def _target_fields(platform: str, fields: dict) -> dict:
     return checked
 
 
-def _account(owner, platform: str, options: dict) -> SocialAccount:
+def _account(owner, platform: str, wanted: str | None, options: dict) -> SocialAccount:
     accounts = SocialAccount.objects.owned_by(owner).filter(platform=platform, is_active=True)
-    wanted = options.pop("account_id", None)
     account = accounts.filter(blotato_account_id=wanted).first() if wanted else accounts.first()
     label = Platform(platform).label
     if account is None:

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from .models import RETRYABLE, Clip, ScheduledPost, SocialAccount, Status
 
@@ -62,15 +63,23 @@ def schedule_posts(
     return group_id, posts
 
 
+def require_status(post: ScheduledPost, allowed: list[str]) -> None:
+    if post.status not in allowed:
+        raise WrongStatus(post.status, allowed)
+
+
 def edit_post(post: ScheduledPost, *, scheduled_time: datetime | None = None, caption: str | None = None) -> None:
-    """Move and/or re-word a post that has not started publishing."""
+    """Move and/or re-word a post that has not started publishing; moved to now, it goes at once."""
     changes: dict = {}
     if scheduled_time is not None:
         # A moved post starts afresh: no pending backoff, and the sweep hints it again.
         changes.update(scheduled_time=scheduled_time, next_attempt_at=None, hinted_at=None)
     if caption is not None:
         changes["caption"] = caption
-    _transition(post, [Status.SCHEDULED], **changes)
+    with transaction.atomic():
+        _transition(post, [Status.SCHEDULED], **changes)
+        if scheduled_time is not None:
+            _hint_if_due([post], at=timezone.now())
 
 
 def cancel_post(post: ScheduledPost) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 
@@ -10,8 +11,13 @@ class BadTime(ValueError):
     """A time we cannot read; the message is meant for the user."""
 
 
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the zone files from disk: once per process
+
+
 def zone_named(name: str) -> ZoneInfo:
-    if name not in available_timezones():
+    if name not in _zone_names():
         raise BadTime(f"'{name}' is not an IANA time zone name (for example Europe/Paris).")
     try:
         return ZoneInfo(name)

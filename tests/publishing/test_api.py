@@ -353,7 +353,7 @@ def test_clips_can_be_added_listed_and_searched(alice_api, bob_clip):
         ({"media_url": "https://cdn.example.com/a.mp4"}, "title is required."),
         (
             {"title": "x", "media_url": "https://a.example.com/a.mp4", "duration_s": "long"},
-            "duration_s must be a positive number of seconds.",
+            "duration_s must be a number of seconds (zero or more).",
         ),
     ],
 )
@@ -408,3 +408,36 @@ def test_schedule_example_from_the_issue_creates_posts_two_weeks_out(alice_api, 
         scheduled_time=(NOW + timedelta(days=14)).isoformat(),
     )
     assert response.status_code == 201
+
+
+def test_a_missing_post_and_another_users_post_get_the_same_404(alice_api, bob_api):
+    post_id = schedule(alice_api).json()["posts"][0]["id"]
+    missing = alice_api.get("/api/publishing/calendar/00000000-0000-0000-0000-000000000000")
+    foreign = bob_api.get(f"/api/publishing/calendar/{post_id}")
+    assert missing.status_code == foreign.status_code == 404
+    assert missing.json() == foreign.json() == {"error": "No post with that id.", "details": {}}
+
+
+def test_editing_a_published_post_is_a_409_whatever_the_body(alice_api):
+    post_id = schedule(alice_api).json()["posts"][0]["id"]
+    ScheduledPost.objects.filter(pk=post_id).update(status=Status.PUBLISHED)
+    response = send(alice_api, "patch", f"/api/publishing/calendar/{post_id}", {"caption": 5})
+    assert response.status_code == 409
+
+
+def test_an_account_id_option_must_be_a_string(alice_api):
+    response = schedule(alice_api, options={"twitter": {"account_id": None}})
+    assert response.status_code == 400
+    assert response.json()["error"] == "options.twitter.account_id must be a Blotato account id string."
+
+
+def test_an_account_id_option_picks_that_account(alice_api, alice):
+    response = schedule(alice_api, options={"twitter": {"account_id": "1001"}})
+    assert response.json()["posts"][0]["account_id"] == "1001"
+    assert ScheduledPost.objects.get().options == {}
+
+
+def test_status_filters_are_read_like_platform_filters(alice_api):
+    schedule(alice_api)
+    url = "/api/publishing/calendar?start_date=2026-12-01&end_date=2026-12-31&status=Scheduled,%20failed"
+    assert alice_api.get(url).json()["count"] == 1

@@ -14,6 +14,7 @@ import os
 import platform
 import sys
 import time
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -155,13 +156,18 @@ def main() -> None:
                 peak_mb = max(peak_mb, *(rss_mb(p.pid) for p in processes.processes.values()))
                 time.sleep(0.2)
             burst = lateness_seconds("burst")
-            published = ScheduledPost.objects.filter(status__in=[Status.SUBMITTED, Status.PUBLISHED]).count()
+            wait_until(
+                lambda: not ScheduledPost.objects.filter(status=Status.PUBLISHING).exists(),
+                timeout=120,
+                describe=lambda: "posts still publishing",
+            )
+            accepted = ScheduledPost.objects.filter(
+                caption__startswith="burst", status__in=[Status.SUBMITTED, Status.PUBLISHED]
+            ).count()
         finally:
             processes.stop_all()
 
-    duplicates = sum(
-        1 for n in __import__("collections").Counter(s["text"] for s in fake.submissions()).values() if n > 1
-    )
+    duplicates = sum(1 for n in Counter(s["text"] for s in fake.submissions()).values() if n > 1)
     drain = burst.max()
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -178,7 +184,7 @@ def main() -> None:
         f"burst of {args.posts}: lateness p50 {np.percentile(burst, 50):.2f} s, p99 {np.percentile(burst, 99):.2f} s,"
         f" max {drain:.2f} s; throughput {args.posts / drain:.0f} posts/s"
     )
-    print(f"submitted or published: {published}; duplicate creates on the fake: {duplicates}")
+    print(f"burst posts accepted by Blotato: {accepted} of {args.posts}; duplicate creates on the fake: {duplicates}")
     print(f"peak worker memory (main + children, per worker): {peak_mb:.0f} MB")
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from publishing.platforms import Platform
 
@@ -23,7 +24,19 @@ class PostMetric(models.Model):
 
     class Meta:
         ordering = ["-posted_at"]
-        indexes = [models.Index(fields=["owner", "platform", "posted_at"], name="metric_owner_platform_time")]
+        indexes = [
+            # analytics.history reads one owner's platform over the last 90 days.
+            models.Index(fields=["owner", "platform", "posted_at"], name="metric_owner_platform_time"),
+        ]
+        constraints = [
+            # Re-importing the same rows updates them: a post is its URL, or its time when it has none.
+            models.UniqueConstraint(
+                fields=["owner", "platform", "post_url"], condition=~Q(post_url=""), name="metric_once_per_url"
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "platform", "posted_at"], condition=Q(post_url=""), name="metric_once_per_time"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.platform} post at {self.posted_at:%Y-%m-%d %H:%M}"

@@ -92,8 +92,8 @@ STATIC_ROOT = VAR_DIR / "static"
 
 LOGIN_URL = "/admin/login/"
 
-# Largest JSON body the API reads (the longest caption is 63,206 characters).
-DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Largest body the API reads: a metrics CSV of ~150,000 rows; a post is far smaller.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Redis and Celery -------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

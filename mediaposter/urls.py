@@ -6,5 +6,6 @@ from publishing.health import healthz
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("publishing.api_urls")),
+    path("api/", include("analytics.api_urls")),
     path("healthz", healthz),
 ]

@@ -6,14 +6,10 @@ from django.http import Http404, JsonResponse
 from django.utils import timezone
 
 from . import accounts, api_input, lifecycle
-from .api_support import BadInput, api_endpoint, read_json, refuse_unknown_fields
+from .api_support import BadInput, api_endpoint, read_json, refuse_unknown_fields, user_zone
 from .blotato import AuthRejected, BlotatoError
 from .models import Clip, Profile, ScheduledPost, SocialAccount, Status
 from .timeparse import BadTime, iso_utc, zone_named
-
-
-def user_zone(user):
-    return zone_named(Profile.objects.get_or_create(user=user)[0].timezone)
 
 
 def post_json(post: ScheduledPost) -> dict:

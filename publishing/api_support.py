@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
@@ -17,7 +18,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from .lifecycle import WrongStatus
-from .models import ApiToken
+from .models import ApiToken, Profile
+from .timeparse import zone_named
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +119,10 @@ def read_json(request) -> dict:
     if not isinstance(data, dict):
         raise BadInput("The request body must be a JSON object.")
     return data
+
+
+def user_zone(user) -> ZoneInfo:
+    return zone_named(Profile.objects.get_or_create(user=user)[0].timezone)
 
 
 def refuse_unknown_fields(data: dict, known: set[str]) -> None:

@@ -197,7 +197,7 @@ def test_malformed_bodies_get_a_400(alice_api, raw, message):
 
 
 def test_an_oversized_body_gets_a_413(alice_api):
-    response = send(alice_api, "post", "/api/publishing/schedule", {"caption": "x" * 2_000_000})
+    response = send(alice_api, "post", "/api/publishing/schedule", {"caption": "x" * 11_000_000})
     assert response.status_code == 413
 
 

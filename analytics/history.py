@@ -1,0 +1,41 @@
+"""From the database to the engine's arrays: the only place the engine's inputs touch the ORM.
+
+Local hour and weekday are computed by the database in the user's zone (AT TIME ZONE on
+PostgreSQL), so DST is right for every row without a Python loop over timezone conversions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+
+from .models import PostMetric
+from .optimal_times import History
+
+WINDOW_DAYS = 90
+
+
+def history_for(owner, platform: str, tz: ZoneInfo, *, now: datetime, window_days: int = WINDOW_DAYS) -> History:
+    rows = list(
+        PostMetric.objects.filter(owner=owner, platform=platform, posted_at__gte=now - timedelta(days=window_days))
+        .annotate(local_hour=ExtractHour("posted_at", tzinfo=tz), iso_day=ExtractIsoWeekDay("posted_at", tzinfo=tz))
+        .values_list("local_hour", "iso_day", "posted_at", "views", "likes", "comments", "shares", "saves", "followers")
+    )
+    if not rows:
+        return History.empty()
+    hour, iso_day, posted_at, views, likes, comments, shares, saves, followers = zip(*rows, strict=True)
+    posted = np.array([p.timestamp() for p in posted_at])
+    return History(
+        hour=np.array(hour, dtype=np.int64),
+        weekday=np.array(iso_day, dtype=np.int64) - 1,  # ISO Monday=1 → Python weekday() Monday=0
+        age_days=(now.timestamp() - posted) / 86400.0,
+        views=np.array(views, dtype=float),
+        likes=np.array(likes, dtype=float),
+        comments=np.array(comments, dtype=float),
+        shares=np.array(shares, dtype=float),
+        saves=np.array(saves, dtype=float),
+        followers=np.array([np.nan if f is None else f for f in followers], dtype=float),
+    )

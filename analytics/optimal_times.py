@@ -1,0 +1,332 @@
+"""Best hours and weekdays to post, learned from one account's recent posts on one platform.
+
+Pure numpy, no Django: analytics/history.py turns the ORM rows into a `History`.
+
+The method (shared/optimal-times-research.md, section 3), all vectorised over the rows:
+1. outcome = log engagement per follower (or, without follower counts, log engagement with the
+   account's growth trend removed); immature posts and old posts count less;
+2. account level = median residual against the platform prior; noise = MAD; residuals are
+   winsorised so one viral post cannot decide the answer;
+3. hour curve = circularly smoothed (23 and 0 are neighbours) per-hour sums, shrunk toward the
+   platform prior in proportion to how little data there is (normal-normal empirical Bayes);
+4. weekday effect on what the hour curve leaves, shrunk harder; then a small hour x weekday
+   interaction shrunk harder still;
+5. every weekday x hour slot gets a score; best hours/days are read off those scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .platform_defaults import PLATFORMS, PlatformDefault, default_for
+
+__all__ = ["PLATFORMS", "History", "Recommendation", "recommend"]
+
+HOURS = 24
+DAYS = 7
+
+# Engagement = likes + weighted comments/shares/saves + a little of the views: a comment or a
+# share costs the viewer more than a like, and views are cheap and on another scale.
+COMMENT_WEIGHT = 2.0
+SHARE_WEIGHT = 3.0
+SAVE_WEIGHT = 2.0
+VIEW_WEIGHT = 0.02
+
+HALF_LIFE_DAYS = 30.0  # recency: a post a month old counts half as much as today's
+MATURITY_DAYS = 2.0  # posts this young have not collected their engagement yet: count them less
+MIN_MATURITY_WEIGHT = 0.2
+
+SIGMA0 = 0.9  # typical noise on the log scale (research 3.4); the small-sample fallback
+SIGMA0_STRENGTH = 10.0  # posts' worth of belief in SIGMA0 before the account's own MAD takes over
+SIGMA_FLOOR = 0.3
+WINSOR_SD = 2.5
+
+TAU_HOUR = 0.25  # how far an account's hour curve typically strays from the platform prior
+TAU_DAY = 0.07  # weekday effects are smaller and noisier: shrink them harder
+TAU_INTERACTION = 0.08
+TAU_CAP = 1.0
+TREND_SHRINK_POSTS = 20.0  # a growth trend from a handful of posts is mostly noise
+
+# The prior: default hours are bumps on a log scale; the listed order is kept exactly.
+PRIOR_PEAK = 0.40  # log units: default hours ~1.5x the quietest hour
+PRIOR_SHOULDER = 0.30  # neighbours of default hours stay below every default hour
+PRIOR_RANK_STEP = 0.015
+PRIOR_KAPPA = 2.5  # von Mises concentration: bumps ~2-3 hours wide
+PRIOR_DAY_PEAK = 0.10
+PRIOR_DAY_RANK_STEP = 0.005
+
+BEST_HOURS = 4
+MIN_BEST_DAYS = 3
+DAY_TOLERANCE = 0.05  # a day within ~5% of the best day is one of the best days
+HISTORICAL_CONFIDENCE = 0.7
+HISTORICAL_POSTS = 60.0
+
+
+@dataclass(frozen=True)
+class History:
+    """One user's posts on one platform, hours and weekdays already in the user's local time."""
+
+    hour: np.ndarray
+    weekday: np.ndarray  # 0 = Monday
+    age_days: np.ndarray
+    views: np.ndarray
+    likes: np.ndarray
+    comments: np.ndarray
+    shares: np.ndarray
+    saves: np.ndarray
+    followers: np.ndarray  # NaN where unknown
+
+    @classmethod
+    def empty(cls) -> History:
+        return cls(*(np.zeros(0) for _ in range(9)))
+
+    def __len__(self) -> int:
+        return int(np.asarray(self.hour).shape[0])
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    platform: str
+    best_hours: list[int]
+    best_days: list[int]
+    hour_scores: list[float]  # 24 values, 0..100
+    day_scores: list[float]  # 7 values, 0..100
+    slot_scores: np.ndarray  # (7, 24) weekday x hour, 0..100
+    slot_counts: np.ndarray  # (7, 24) posts in the window behind each slot
+    sample_size: int
+    source: str  # "default" | "blended" | "historical"
+    confidence: float  # 0..1
+
+
+def recommend(platform: str, history: History, *, window_days: int = 90) -> Recommendation:
+    """Score every weekday x hour for this account and platform; defaults when there is no data."""
+    default = default_for(platform)
+    prior_hour, prior_day = prior_hour_curve(default), prior_day_effect(default)
+    rows = _usable_rows(history, window_days)
+    if rows is None:
+        slots = prior_day[:, None] + prior_hour[None, :]
+        return _answer(platform, slots, np.zeros((DAYS, HOURS), dtype=np.int64), 0, 0.0, "default")
+
+    hour, day, y, weight = rows
+    fit = _fit(hour, day, y, weight, prior_hour, prior_day)
+    counts = np.bincount(day * HOURS + hour, minlength=DAYS * HOURS).reshape(DAYS, HOURS)
+    effective_n = float(weight.sum() ** 2 / max(float((weight**2).sum()), 1e-12))
+    source = "historical" if fit.confidence >= HISTORICAL_CONFIDENCE or effective_n >= HISTORICAL_POSTS else "blended"
+    return _answer(platform, fit.slots, counts, int(hour.size), fit.confidence, source)
+
+
+# --- the prior -----------------------------------------------------------------------------
+
+
+def circular_distance(a: np.ndarray, b: np.ndarray | int, period: int = HOURS) -> np.ndarray:
+    gap = np.abs(np.asarray(a) - np.asarray(b)) % period
+    return np.minimum(gap, period - gap)
+
+
+def prior_hour_curve(default: PlatformDefault) -> np.ndarray:
+    """The platform's hour curve in log units: default hours highest, in their listed order."""
+    hours = np.arange(HOURS)
+    bumps = np.zeros(HOURS)
+    for rank, centre in enumerate(default.hours):
+        angle = 2 * np.pi * (hours - centre) / HOURS
+        bumps += (1.0 - 0.1 * rank) * np.exp(PRIOR_KAPPA * (np.cos(angle) - 1.0))
+    curve = PRIOR_SHOULDER * bumps / bumps.max()
+    # Pin the default hours above every shoulder so the no-data answer is exactly the list.
+    curve[list(default.hours)] = PRIOR_PEAK - PRIOR_RANK_STEP * np.arange(len(default.hours))
+    return curve - curve.mean()
+
+
+def prior_day_effect(default: PlatformDefault) -> np.ndarray:
+    """Weekday offsets in log units; flat for platforms whose default is every day."""
+    effect = np.zeros(DAYS)
+    if len(default.days) < DAYS:
+        effect[list(default.days)] = PRIOR_DAY_PEAK - PRIOR_DAY_RANK_STEP * np.arange(len(default.days))
+    return effect - effect.mean()
+
+
+def _hour_kernel() -> np.ndarray:
+    """Circular Gaussian kernel, bandwidth 1 hour, cut beyond 3 hours (research 3.5)."""
+    distance = circular_distance(np.arange(HOURS)[:, None], np.arange(HOURS)[None, :])
+    return np.where(distance <= 3, np.exp(-(distance**2) / 2.0), 0.0)
+
+
+HOUR_KERNEL = _hour_kernel()
+
+
+# --- from rows to a normalised outcome -----------------------------------------------------
+
+
+def _usable_rows(history: History, window_days: int) -> tuple[np.ndarray, ...] | None:
+    """(hour, weekday, outcome, weight) for the rows inside the window, or None if there are none."""
+    hour = np.asarray(history.hour)
+    if hour.size == 0:
+        return None
+    day = np.asarray(history.weekday)
+    age = np.asarray(history.age_days, dtype=float)
+    keep = (
+        np.isfinite(hour.astype(float))
+        & np.isfinite(day.astype(float))
+        & (hour >= 0)
+        & (hour < HOURS)
+        & (day >= 0)
+        & (day < DAYS)
+        & np.isfinite(age)
+        & (age <= window_days)
+    )
+    if not keep.any():
+        return None
+    age = np.maximum(age[keep], 0.0)  # a clock a little ahead of the server is not the future
+
+    def metric(values: np.ndarray) -> np.ndarray:
+        return np.nan_to_num(np.asarray(values, dtype=float)[keep], nan=0.0, posinf=0.0).clip(min=0.0)
+
+    engagement = (
+        metric(history.likes)
+        + COMMENT_WEIGHT * metric(history.comments)
+        + SHARE_WEIGHT * metric(history.shares)
+        + SAVE_WEIGHT * metric(history.saves)
+        + VIEW_WEIGHT * metric(history.views)
+    )
+    followers = np.asarray(history.followers, dtype=float)[keep]
+    y = _normalised_outcome(np.log1p(engagement), followers, age)
+    maturity = np.clip(age / MATURITY_DAYS, MIN_MATURITY_WEIGHT, 1.0)
+    weight = 0.5 ** (age / HALF_LIFE_DAYS) * maturity
+    return hour[keep].astype(np.int64), day[keep].astype(np.int64), y, weight
+
+
+def _normalised_outcome(log_engagement: np.ndarray, followers: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """Log engagement per follower; without any follower count, remove the growth trend instead."""
+    known = np.isfinite(followers) & (followers > 0)
+    if known.any():
+        log_followers = np.log(np.where(known, followers, 1.0))
+        if not known.all():
+            # Fill gaps from the nearest snapshots in time: follower counts move slowly.
+            order = np.argsort(age[known], kind="stable")
+            filled = np.interp(age, age[known][order], log_followers[known][order])
+            log_followers = np.where(known, log_followers, filled)
+        return log_engagement - log_followers
+    return log_engagement - _robust_trend(log_engagement, age)
+
+
+def _robust_trend(y: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """A linear trend in age from winsorised values, shrunk toward none for few posts."""
+    n = y.size
+    if n < 3 or np.ptp(age) <= 0:
+        return np.zeros(n)
+    centre = np.median(y)
+    spread = max(1.4826 * float(np.median(np.abs(y - centre))), SIGMA_FLOOR)
+    clipped = np.clip(y, centre - WINSOR_SD * spread, centre + WINSOR_SD * spread)
+    age_centred = age - age.mean()
+    slope = float(np.dot(age_centred, clipped - clipped.mean()) / np.dot(age_centred, age_centred))
+    slope *= n / (n + TREND_SHRINK_POSTS)
+    return slope * age_centred
+
+
+# --- the model -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Fit:
+    slots: np.ndarray  # (7, 24) log units
+    confidence: float
+
+
+def _shrunk(sums: np.ndarray, weights: np.ndarray, prior: np.ndarray, strength: float) -> np.ndarray:
+    """Normal-normal posterior mean: the data's mean pulled toward the prior by `strength` posts."""
+    return (sums + strength * prior) / (weights + strength)
+
+
+def _tau(residual: np.ndarray, groups: np.ndarray, weight: np.ndarray, bins: int, sigma: float, tau0: float) -> float:
+    """Method-of-moments spread of group means around the prior, never below tau0 (research 3.4)."""
+    w_sum = np.bincount(groups, weight, minlength=bins)
+    w2_sum = np.bincount(groups, weight**2, minlength=bins)
+    seen = w_sum > 0
+    if not seen.any():
+        return tau0
+    mean = np.bincount(groups, weight * residual, minlength=bins)[seen] / w_sum[seen]
+    n_eff = w_sum[seen] ** 2 / w2_sum[seen]
+    excess = float(np.sum(n_eff * mean**2) - seen.sum() * sigma**2) / float(n_eff.sum())
+    return float(np.clip(np.sqrt(max(excess, 0.0)), tau0, TAU_CAP))
+
+
+def _fit(
+    hour: np.ndarray, day: np.ndarray, y: np.ndarray, weight: np.ndarray, prior_hour: np.ndarray, prior_day: np.ndarray
+) -> _Fit:
+    n = y.size
+    deviation = y - prior_hour[hour] - prior_day[day]
+    level = float(np.median(deviation))
+    mad_sigma = 1.4826 * float(np.median(np.abs(deviation - level)))
+    # Few posts say little about their own spread: blend toward the typical sigma.
+    sigma = np.sqrt((n * mad_sigma**2 + SIGMA0_STRENGTH * SIGMA0**2) / (n + SIGMA0_STRENGTH))
+    sigma = max(float(sigma), SIGMA_FLOOR)
+    limit = WINSOR_SD * sigma
+    outcome = y - level
+
+    hour_curve, day_effect = prior_hour.copy(), prior_day.copy()
+    hour_weight = np.zeros(HOURS)
+    k_hour = sigma**2 / TAU_HOUR**2
+    for _ in range(2):  # backfitting: hours given days, then days given hours
+        fitted = hour_curve[hour] + day_effect[day]
+        robust = fitted + np.clip(outcome - fitted, -limit, limit)
+        value = robust - day_effect[day]  # on the hour scale
+        tau = _tau(value - prior_hour[hour], hour, weight, HOURS, sigma, TAU_HOUR)
+        k_hour = sigma**2 / tau**2
+        hour_sum = HOUR_KERNEL @ np.bincount(hour, weight * value, minlength=HOURS)
+        hour_weight = HOUR_KERNEL @ np.bincount(hour, weight, minlength=HOURS)
+        hour_curve = _shrunk(hour_sum, hour_weight, prior_hour, k_hour)
+
+        value = robust - hour_curve[hour]
+        tau_day = _tau(value - prior_day[day], day, weight, DAYS, sigma, TAU_DAY)
+        day_sum = np.bincount(day, weight * value, minlength=DAYS)
+        day_weight = np.bincount(day, weight, minlength=DAYS)
+        day_effect = _shrunk(day_sum, day_weight, prior_day, sigma**2 / tau_day**2)
+
+    # Interaction: what hour + day leave in each slot, smoothed across hours within the day.
+    fitted = hour_curve[hour] + day_effect[day]
+    leftover = np.clip(outcome - fitted, -limit, limit)
+    cell = day * HOURS + hour
+    cell_sum = np.bincount(cell, weight * leftover, minlength=DAYS * HOURS).reshape(DAYS, HOURS) @ HOUR_KERNEL
+    cell_weight = np.bincount(cell, weight, minlength=DAYS * HOURS).reshape(DAYS, HOURS) @ HOUR_KERNEL
+    interaction = _shrunk(cell_sum, cell_weight, np.zeros((DAYS, HOURS)), sigma**2 / TAU_INTERACTION**2)
+
+    slots = hour_curve[None, :] + day_effect[:, None] + interaction
+    # Confidence: the share of the top hours' estimate that comes from the account's own posts.
+    top = np.argsort(-slots.mean(axis=0), kind="stable")[:BEST_HOURS]
+    data_share = hour_weight[top] / (hour_weight[top] + k_hour)
+    return _Fit(slots=slots, confidence=float(np.clip(data_share.mean(), 0.0, 1.0)))
+
+
+# --- scores --------------------------------------------------------------------------------
+
+
+def _to_percent(values: np.ndarray) -> np.ndarray:
+    """Min-max to 0..100: the best is 100, the worst 0 (all 100 when nothing differs)."""
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-12:
+        return np.full(values.shape, 100.0)
+    return 100.0 * (values - low) / (high - low)
+
+
+def _answer(
+    platform: str, slots: np.ndarray, counts: np.ndarray, sample_size: int, confidence: float, source: str
+) -> Recommendation:
+    hour_value = slots.mean(axis=0)
+    day_value = slots.mean(axis=1)
+    best_hours = np.argsort(-hour_value, kind="stable")[:BEST_HOURS]
+    day_order = np.argsort(-day_value, kind="stable")
+    close_to_best = day_value[day_order] >= day_value[day_order[0]] - DAY_TOLERANCE
+    best_days = day_order[: max(MIN_BEST_DAYS, int(close_to_best.sum()))]
+    return Recommendation(
+        platform=platform,
+        best_hours=[int(h) for h in best_hours],
+        best_days=[int(d) for d in best_days],
+        hour_scores=[float(s) for s in _to_percent(hour_value)],
+        day_scores=[float(s) for s in _to_percent(day_value)],
+        slot_scores=_to_percent(slots),
+        slot_counts=counts.astype(np.int64),
+        sample_size=sample_size,
+        source=source,
+        confidence=confidence,
+    )

@@ -1,0 +1,50 @@
+"""A concrete time for a chosen date: the best free slot of the user's local day.
+
+The slot must exist on that date (DST gaps are skipped), be in the future, and not fall within
+an hour of a post the user already has on that platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from publishing.models import ScheduledPost, Status
+
+from .optimal_times import Recommendation
+
+MIN_GAP = timedelta(hours=1)
+# Posts that occupy a slot: everything that is or will be public.
+OCCUPYING = [Status.SCHEDULED, Status.PUBLISHING, Status.SUBMITTED, Status.VERIFYING, Status.PUBLISHED]
+
+
+@dataclass(frozen=True)
+class Slot:
+    at: datetime  # UTC
+    local: datetime  # in the user's zone
+    score: float
+
+
+def free_slots(owner, platform: str, day: date, tz: ZoneInfo, engine: Recommendation, *, now: datetime) -> list[Slot]:
+    """Every usable hour of `day`, best first."""
+    candidates = []
+    for hour in range(24):
+        local = datetime.combine(day, time(hour), tz)
+        if local.astimezone(UTC).astimezone(tz).hour != hour:
+            continue  # does not exist today: the clocks skip it
+        candidates.append(local)
+    taken = list(
+        ScheduledPost.objects.owned_by(owner)
+        .filter(platform=platform, status__in=OCCUPYING)
+        .filter(scheduled_time__gte=candidates[0] - MIN_GAP, scheduled_time__lte=candidates[-1] + MIN_GAP)
+        .values_list("scheduled_time", flat=True)
+    )
+    slots = [
+        Slot(
+            at=local.astimezone(UTC), local=local, score=round(float(engine.slot_scores[day.weekday(), local.hour]), 1)
+        )
+        for local in candidates
+        if local > now and all(abs(local - other) >= MIN_GAP for other in taken)
+    ]
+    return sorted(slots, key=lambda slot: (-slot.score, slot.at))

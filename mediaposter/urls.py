@@ -8,4 +8,5 @@ urlpatterns = [
     path("api/", include("publishing.api_urls")),
     path("api/", include("analytics.api_urls")),
     path("healthz", healthz),
+    path("analytics/", include("analytics.urls")),
 ]

@@ -12,40 +12,17 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from django_setup import ROOT, start_django
 
-BENCH_DB = "mediaposter_bench"
-ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-os.environ["DATABASE_URL"] = ADMIN_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
-os.environ["BLOTATO_POSTS_PER_MINUTE"] = "0"
-os.environ["DJANGO_SETTINGS_MODULE"] = "mediaposter.settings"
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-recreate_database()
-
-import django  # noqa: E402
-
-django.setup()
+start_django("mediaposter_bench", BLOTATO_POSTS_PER_MINUTE="0")
 
 import numpy as np  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -100,7 +77,6 @@ def main() -> None:
     parser.add_argument("--lone-runs", type=int, default=50)
     args = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
     shared_redis().flushdb()
     user = User.objects.create_user("bench")
     account = SocialAccount.objects.create(owner=user, platform="twitter", blotato_account_id="1001")

@@ -1,0 +1,87 @@
+"""Optimal-times API latency with 5,000 rows of history, through Django on real PostgreSQL.
+
+    python bench/optimal_times_api.py [--rows 5000] [--runs 50]
+
+Measures the whole request in process (Django test client: URL routing, token check, the
+history query, the engine, JSON), not the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from datetime import timedelta
+
+from django_setup import start_django
+
+start_django("mediaposter_bench_api")
+
+import numpy as np  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from analytics.models import PostMetric  # noqa: E402
+from publishing.models import ApiToken  # noqa: E402
+
+
+def timed(call, runs: int) -> np.ndarray:
+    call()  # warm caches and connections once
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = call()
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.content
+    return np.array(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args()
+
+    user = User.objects.create_user("bench")
+    user.profile.timezone = "Europe/Paris"
+    user.profile.save()
+    rng = np.random.default_rng(7)
+    now = timezone.now()
+    PostMetric.objects.bulk_create(
+        PostMetric(
+            owner=user,
+            platform="instagram",
+            posted_at=now - timedelta(minutes=int(m)),
+            views=int(v),
+            likes=int(v // 10),
+            comments=int(v // 100),
+            shares=0,
+            saves=0,
+            post_url=f"https://i.example/{n}",
+        )
+        for n, (m, v) in enumerate(
+            zip(rng.integers(0, 89 * 24 * 60, args.rows), rng.lognormal(6, 1, args.rows), strict=True)
+        )
+    )
+    _, token = ApiToken.issue(user)
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    tomorrow = (now + timedelta(days=1)).date().isoformat()
+    times = timed(lambda: client.get("/api/optimal-posting-times/platform/instagram"), args.runs)
+    recommend = timed(
+        lambda: client.post(
+            "/api/optimal-posting-times/recommend",
+            content_type="application/json",
+            data=json.dumps({"platform": "instagram", "preferred_date": tomorrow}),
+        ),
+        args.runs,
+    )
+    print(f"machine: {platform.node()} {platform.machine()}, Python {platform.python_version()}, PostgreSQL")
+    print(f"{args.rows} rows of history, {args.runs} requests each")
+    for name, samples in (("GET platform/instagram", times), ("POST recommend", recommend)):
+        print(f"{name}: p50 {np.percentile(samples, 50):.1f} ms, p99 {np.percentile(samples, 99):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

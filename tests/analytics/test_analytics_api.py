@@ -24,8 +24,15 @@ def frozen_clock():
 
 
 def row(**overrides) -> dict:
-    base = {"platform": "instagram", "posted_at": "2026-11-20T18:00:00Z", "views": 1000, "likes": 80,
-            "comments": 5, "shares": 2, "saves": 3}
+    base = {
+        "platform": "instagram",
+        "posted_at": "2026-11-20T18:00:00Z",
+        "views": 1000,
+        "likes": 80,
+        "comments": 5,
+        "shares": 2,
+        "saves": 3,
+    }
     base.update(overrides)
     return base
 
@@ -70,16 +77,22 @@ def test_a_bad_row_rejects_the_whole_upload_naming_each_bad_row(alice_api):
     assert response.json()["error"] == "3 row(s) cannot be imported; nothing was imported."
     assert response.json()["details"]["rows"] == [
         {"row": 2, "errors": {"platform": "unknown platform 'myspace'"}},
-        {"row": 3, "errors": {"posted_at": "'yesterday' is not an ISO 8601 date-time, like 2026-12-27T14:00:00Z",
-                              "likes": "must not be negative"}},
+        {
+            "row": 3,
+            "errors": {
+                "posted_at": "'yesterday' is not an ISO 8601 date-time, like 2026-12-27T14:00:00Z",
+                "likes": "must not be negative",
+            },
+        },
         {"row": 4, "errors": {"views": "must be a whole number"}},
     ]
     assert PostMetric.objects.count() == 0
 
 
 def test_a_csv_without_required_columns_is_refused(alice_api):
-    response = alice_api.post("/api/analytics/metrics", data="platform,posted_at\ntiktok,2026-11-20\n",
-                              content_type="text/csv")
+    response = alice_api.post(
+        "/api/analytics/metrics", data="platform,posted_at\ntiktok,2026-11-20\n", content_type="text/csv"
+    )
     assert response.status_code == 400
     assert response.json()["details"]["rows"][0]["errors"]["likes"] == "missing column"
 
@@ -95,17 +108,25 @@ def test_delete_removes_one_platform_of_mine_only(alice_api, bob_api, alice, bob
 
 def test_a_metric_links_to_the_published_post_with_its_url(alice_api, alice):
     account = SocialAccount.objects.get(owner=alice, platform="instagram")
-    post = ScheduledPost.objects.create(owner=alice, platform="instagram", account=account, caption="hi",
-                                        scheduled_time=NOW - timedelta(days=3), status=Status.PUBLISHED,
-                                        platform_url="https://www.instagram.com/reel/abc/")
+    post = ScheduledPost.objects.create(
+        owner=alice,
+        platform="instagram",
+        account=account,
+        caption="hi",
+        scheduled_time=NOW - timedelta(days=3),
+        status=Status.PUBLISHED,
+        platform_url="https://www.instagram.com/reel/abc/",
+    )
     upload(alice_api, [row(post_url="https://www.instagram.com/reel/abc/")])
     assert PostMetric.objects.get(owner=alice).post == post
 
 
 def test_the_import_command_prints_a_summary(alice, tmp_path, capsys):
     path = tmp_path / "metrics.csv"
-    path.write_text("platform,posted_at,views,likes,comments,shares,saves\n"
-                    + "".join(f"youtube,2026-11-{d:02d}T15:00:00Z,10,1,0,0,0\n" for d in range(1, 11)))
+    path.write_text(
+        "platform,posted_at,views,likes,comments,shares,saves\n"
+        + "".join(f"youtube,2026-11-{d:02d}T15:00:00Z,10,1,0,0,0\n" for d in range(1, 11))
+    )
     call_command("import_metrics", str(path), "--user", "alice")
     assert capsys.readouterr().out.strip() == "10 rows from metrics.csv: 10 imported, 0 updated."
 
@@ -129,8 +150,9 @@ def test_an_unknown_platform_is_a_404_listing_the_platforms(alice_api):
 
 def test_history_moves_the_answer_and_other_users_history_does_not(alice_api, bob_api):
     # Bob posts a lot at 03:00 with huge engagement; that must not reach Alice's answer.
-    bob_rows = [row(posted_at=f"2026-11-{d:02d}T03:00:00", likes=5000, post_url=f"https://i.com/b{d}")
-                for d in range(1, 25)]
+    bob_rows = [
+        row(posted_at=f"2026-11-{d:02d}T03:00:00", likes=5000, post_url=f"https://i.com/b{d}") for d in range(1, 25)
+    ]
     upload(bob_api, bob_rows)
     assert alice_api.get("/api/optimal-posting-times/platform/instagram").json()["source"] == "default"
     assert bob_api.get("/api/optimal-posting-times/platform/instagram").json()["sample_size"] == 24
@@ -165,8 +187,13 @@ def test_a_datetime_uses_its_date_as_written(alice_api):
 
 def test_a_recommendation_keeps_an_hour_away_from_existing_posts(alice_api, alice):
     account = SocialAccount.objects.get(owner=alice, platform="instagram")
-    ScheduledPost.objects.create(owner=alice, platform="instagram", account=account, caption="taken",
-                                 scheduled_time=datetime(2026, 11, 27, 10, 30, tzinfo=UTC))  # 11:30 Paris
+    ScheduledPost.objects.create(
+        owner=alice,
+        platform="instagram",
+        account=account,
+        caption="taken",
+        scheduled_time=datetime(2026, 11, 27, 10, 30, tzinfo=UTC),
+    )  # 11:30 Paris
     body = recommend(alice_api, platform="instagram", preferred_date="2026-11-27").json()
     for local in [body["local_time"]] + [a["local_time"] for a in body["alternatives"]]:
         hour = datetime.fromisoformat(local).hour
@@ -184,8 +211,11 @@ def test_a_date_in_the_past_is_refused(alice_api):
     [
         ({"preferred_date": "2026-11-27"}, 400, 'platform is required, like "instagram".'),
         ({"platform": "instagram", "preferred_date": "soon"}, 400, "preferred_date must be a date like 2026-11-27."),
-        ({"platform": "instagram", "preferred_date": "2026-13-01"}, 400,
-         "preferred_date '2026-13-01' is not a date like 2026-11-27."),
+        (
+            {"platform": "instagram", "preferred_date": "2026-13-01"},
+            400,
+            "preferred_date '2026-13-01' is not a date like 2026-11-27.",
+        ),
         ({"platform": "instagram", "preferred_date": 20261127}, 400, "preferred_date must be a date like 2026-11-27."),
         ({"platform": "instagram", "preferred_date": "2026-11-27", "x": 1}, 400, "Unknown field(s): x."),
     ],

@@ -31,7 +31,9 @@ def test_the_page_shows_a_heatmap_and_the_defaults_in_words(browser):
 
 
 def test_importing_a_csv_from_the_page_changes_the_answer(browser, alice):
-    response = browser.post("/analytics/instagram/", {"file": SimpleUploadedFile("m.csv", CSV, "text/csv")}, follow=True)
+    response = browser.post(
+        "/analytics/instagram/", {"file": SimpleUploadedFile("m.csv", CSV, "text/csv")}, follow=True
+    )
     page = response.content.decode()
     assert "Imported 10 new and updated 0 rows." in page
     assert PostMetric.objects.filter(owner=alice).count() == 10
@@ -39,8 +41,9 @@ def test_importing_a_csv_from_the_page_changes_the_answer(browser, alice):
 
 def test_a_bad_csv_is_refused_with_its_rows_named_and_nothing_imported(browser):
     bad = CSV + b"instagram,not-a-time,1,1,1,1,1\n"
-    page = browser.post("/analytics/instagram/", {"file": SimpleUploadedFile("m.csv", bad, "text/csv")},
-                        follow=True).content.decode()
+    page = browser.post(
+        "/analytics/instagram/", {"file": SimpleUploadedFile("m.csv", bad, "text/csv")}, follow=True
+    ).content.decode()
     assert "1 row(s) cannot be imported; nothing was imported. row 11: posted_at" in page
     assert PostMetric.objects.count() == 0
 

@@ -233,3 +233,19 @@ def test_a_dst_gap_hour_is_never_recommended(alice_api, alice):
         body = recommend(alice_api, platform="tiktok", preferred_date="2027-03-28").json()
     for local in [body["local_time"]] + [a["local_time"] for a in body["alternatives"]]:
         assert datetime.fromisoformat(local).hour != 2
+
+
+def test_local_hours_follow_daylight_saving_time(alice_api):
+    # 18:00 in Paris is 16:00Z in summer and 17:00Z in winter: both are the user's 18:00.
+    rows = [
+        row(platform="tiktok", posted_at=f"2026-{when}", likes=900, post_url=f"https://t.example/{n}")
+        for n, when in enumerate(["10-20T16:00:00Z", "11-20T17:00:00Z"] * 20)
+    ]
+    rows += [
+        row(platform="tiktok", posted_at=f"2026-11-{d:02d}T08:00:00Z", likes=1, post_url=f"https://t.example/m{d}")
+        for d in range(1, 21)
+    ]
+    upload(alice_api, rows)
+    body = alice_api.get("/api/optimal-posting-times/platform/tiktok").json()
+    assert body["best_hours"][0] == 18
+    assert body["sample_size"] == 60

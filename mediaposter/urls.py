@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from publishing.health import healthz
 
@@ -9,4 +10,6 @@ urlpatterns = [
     path("api/", include("analytics.api_urls")),
     path("healthz", healthz),
     path("analytics/", include("analytics.urls")),
+    path("calendar/", include("publishing.urls")),
+    path("", RedirectView.as_view(url="/calendar/", permanent=False)),
 ]

@@ -1,0 +1,107 @@
+"""HTML pages: the calendar (with drag to reschedule) and the post detail page.
+
+Views return the whole page, or for an HTMX request just the piece that changed. A refused move
+answers 409/422 with the grid redrawn from the database, so the card snaps back with a message.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from . import calendar, lifecycle
+from .api_support import user_zone
+from .forms import CalendarQueryForm, MovePostForm
+from .models import RETRYABLE, ScheduledPost, Status
+
+
+def _owned_post(request, post_id) -> ScheduledPost:
+    post = ScheduledPost.objects.owned_by(request.user).select_related("account", "clip").filter(pk=post_id).first()
+    if post is None:
+        raise Http404("No post with that id.")
+    return post
+
+
+def _grid(request, params):
+    tz = user_zone(request.user)
+    view, anchor, filters = CalendarQueryForm(params).settings(timezone.now().astimezone(tz).date())
+    return calendar.grid_for(
+        request.user, view, anchor, tz, today=timezone.now().astimezone(tz).date(), filters=filters
+    ), tz
+
+
+@login_required
+@require_GET
+def calendar_page(request):
+    grid, tz = _grid(request, request.GET)
+    context = {"grid": grid, "form": CalendarQueryForm(request.GET), "timezone": tz.key, "query": request.GET}
+    if request.htmx:
+        return render(request, "publishing/partials/_calendar_grid.html", context)
+    return render(request, "publishing/calendar.html", context)
+
+
+@login_required
+@require_POST
+def move_post(request, post_id):
+    post = _owned_post(request, post_id)
+    tz = user_zone(request.user)
+    form = MovePostForm(request.POST, post=post, tz=tz, now=timezone.now())
+    status, problem = 200, None
+    if not form.is_valid():
+        status, problem = 422, form.errors["scheduled_time"][0]
+    else:
+        try:
+            lifecycle.edit_post(post, scheduled_time=form.cleaned_data["scheduled_time"])
+        except lifecycle.WrongStatus as refused:
+            status, problem = 409, f"This post is {refused.status} and can no longer be moved."
+    if not request.htmx:  # the "move to…" form on the post page
+        if problem:
+            messages.error(request, problem)
+        else:
+            messages.success(request, "Moved.")
+        return redirect("publishing:post_detail", post.pk)
+    grid, tz = _grid(request, request.POST)
+    context = {"grid": grid, "problem": problem, "timezone": tz.key, "query": request.POST}
+    return render(request, "publishing/partials/_calendar_grid.html", context, status=status)
+
+
+@login_required
+@require_GET
+def post_detail(request, post_id):
+    post = _owned_post(request, post_id)
+    tz = user_zone(request.user)
+    context = {
+        "post": post,
+        "attempts": post.attempt_log.order_by("number"),
+        "local_time": post.scheduled_time.astimezone(tz),
+        "timezone": tz.key,
+        "retryable": post.status in RETRYABLE,
+        "movable": post.status == Status.SCHEDULED,
+        "settling": post.status in (Status.PUBLISHING, Status.SUBMITTED, Status.VERIFYING),
+    }
+    if request.htmx:
+        return render(request, "publishing/partials/_post_status.html", context)
+    return render(request, "publishing/post_detail.html", context)
+
+
+@login_required
+@require_POST
+def post_action(request, post_id, action: str):
+    post = _owned_post(request, post_id)
+    try:
+        if action == "cancel":
+            lifecycle.cancel_post(post)
+            messages.success(request, "Cancelled. It will not be published.")
+        elif action == "retry":
+            lifecycle.retry_post(post, at=timezone.now())
+            messages.success(request, "Queued: it goes out now.")
+        else:
+            raise Http404("No such action.")
+    except lifecycle.WrongStatus as refused:
+        messages.error(request, f"This post is {refused.status}; that is not possible any more.")
+    return redirect(reverse("publishing:post_detail", args=[post.pk]))

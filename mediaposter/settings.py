@@ -92,7 +92,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/calendar/"
+LOGOUT_REDIRECT_URL = "/login/"
 
 # Largest body the API reads: a metrics CSV of ~150,000 rows; a post is far smaller.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

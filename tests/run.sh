@@ -2,6 +2,10 @@
 # `make test`: find (or start) PostgreSQL and Redis, then run the whole suite against them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 exports=$(.venv/bin/python tests/services.py)
 eval "$exports"
 exec .venv/bin/python -m pytest "$@"

@@ -16,9 +16,9 @@ document.addEventListener("drop", (event) => {
   const url = event.dataTransfer.getData("text/plain");
   if (!slot || !url) return;
   event.preventDefault();
-  // hx-vals on #calendar-grid carries the current view, date and filters along with the move.
+  // hx-vals on #calendar-state carries the current view, date and filters along with the move.
   htmx.ajax("POST", url, {
-    source: "#calendar-grid",
+    source: "#calendar-state",
     target: "#calendar-grid",
     swap: "outerHTML",
     values: { scheduled_time: slot.dataset.slot },

@@ -55,7 +55,7 @@ def test_an_unknown_platform_is_a_404(browser):
 def test_anonymous_visitors_are_sent_to_log_in(client):
     response = client.get("/analytics/instagram/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/login/")
 
 
 def test_the_page_warns_when_the_dispatcher_is_not_running(client, alice, settings):

@@ -1,0 +1,171 @@
+"""The calendar in a real headless Chromium (Debian's package, driven by Playwright).
+
+Any JavaScript error or console error fails the test. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect, sync_playwright
+
+from publishing import heartbeat
+from publishing.models import ScheduledPost, SocialAccount, Status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Playwright's sync API keeps an event loop on this thread; the ORM calls here are still plain
+# synchronous code in the test thread (Django's documented escape hatch for such tools).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+# The machine's network is closed: keep Chromium from phoning home (see the env notes).
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+PARIS = ZoneInfo("Europe/Paris")
+# The browser reports a refused move's HTTP status itself; that is the server saying no, not a bug.
+EXPECTED_REFUSAL = "the server responded with a status of 422"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server, alice):
+    heartbeat.beat("dispatcher")  # a running publisher: no red banner in the screenshots
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 1400})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and EXPECTED_REFUSAL not in message.text
+            and problems.append(f"console: {message.text}")
+        ),
+    )
+    page.goto("/login/")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", "alice-password-123")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/calendar/")
+    yield page
+    context.close()
+    assert problems == []
+
+
+def local_day(days_ahead: int):
+    return (timezone.now().astimezone(PARIS) + timedelta(days=days_ahead)).date()
+
+
+def post_on(owner, day, hour=14, minute=15, caption="Launch teaser") -> ScheduledPost:
+    account = SocialAccount.objects.get(owner=owner, platform="twitter")
+    return ScheduledPost.objects.create(
+        owner=owner,
+        platform="twitter",
+        account=account,
+        caption=caption,
+        scheduled_time=datetime.combine(day, time(hour, minute), PARIS),
+    )
+
+
+def shoot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_drag_a_post_to_another_day_in_the_month_view(page, alice):
+    start, target = local_day(7), local_day(9)
+    post = post_on(alice, start)
+    page.goto(f"/calendar/?view=month&date={start.isoformat()}")
+    shoot(page, "calendar-month")
+    page.locator(f"#post-{post.pk}").drag_to(page.locator(f'td[data-slot="{target.isoformat()}"]'))
+    expect(page.locator(f'td[data-slot="{target.isoformat()}"] #post-{post.pk}')).to_be_visible()
+    post.refresh_from_db()
+    assert post.scheduled_time == datetime.combine(target, time(14, 15), PARIS)
+
+
+def test_drag_a_post_to_another_hour_in_the_week_view(page, alice):
+    day = local_day(7)
+    post = post_on(alice, day)
+    page.goto(f"/calendar/?view=week&date={day.isoformat()}")
+    slot = f"{day.isoformat()}T18:00"
+    page.locator(f"#post-{post.pk}").drag_to(page.locator(f'td[data-slot="{slot}"]'))
+    shoot(page, "calendar-week")
+    expect(page.locator(f'td[data-slot="{slot}"] #post-{post.pk}')).to_be_visible()
+    post.refresh_from_db()
+    assert post.scheduled_time == datetime.combine(day, time(18, 15), PARIS)
+
+
+def test_a_refused_drag_snaps_back_with_a_message(page, alice):
+    start, yesterday = local_day(2), local_day(-1)
+    post = post_on(alice, start)
+    page.goto(f"/calendar/?view=week&date={start.isoformat()}")
+    if yesterday < start - timedelta(days=start.weekday()):  # yesterday is in the previous week
+        page.goto(f"/calendar/?view=month&date={start.isoformat()}")
+    page.locator(f"#post-{post.pk}").drag_to(page.locator(f'[data-slot^="{yesterday.isoformat()}"]').first)
+    expect(page.locator(".problem")).to_have_text("That time has passed; pick a time in the future.")
+    expect(page.locator(f'[data-slot^="{start.isoformat()}"] #post-{post.pk}')).to_be_visible()
+    post.refresh_from_db()
+    assert post.scheduled_time == datetime.combine(start, time(14, 15), PARIS)
+
+
+def test_cancel_from_the_post_page(page, alice):
+    post = post_on(alice, local_day(5))
+    page.goto(f"/calendar/posts/{post.pk}/")
+    shoot(page, "post-detail")
+    page.click("text=Cancel post")
+    expect(page.locator(".post-status .state")).to_contain_text("Cancelled")
+    post.refresh_from_db()
+    assert post.status == Status.CANCELLED
+
+
+def test_filter_search_switch_views_and_use_back_and_forward(page, alice):
+    day = local_day(7)
+    post_on(alice, day, caption="Black friday deals")
+    post_on(alice, day, hour=16, caption="Something else")
+    page.goto(f"/calendar/?view=month&date={day.isoformat()}")
+    expect(page.locator(".count")).to_have_text("2 posts")
+    page.fill("input[name=q]", "friday")
+    expect(page.locator(".count")).to_have_text("1 post")
+    assert "q=friday" in page.url
+    page.click("nav.views >> text=Week")
+    expect(page.locator("nav.views [aria-current]")).to_have_text("Week")
+    this_week = page.locator("h1").inner_text()
+    page.click("text=Next ›")
+    expect(page.locator("h1")).not_to_have_text(this_week)
+    week_after = page.locator("h1").inner_text()
+    page.go_back()
+    expect(page.locator("h1")).to_have_text(this_week)
+    expect(page.locator("nav.views [aria-current]")).to_have_text("Week")
+    expect(page.locator(".count")).to_have_text("1 post")  # the search survives navigation
+    page.go_forward()
+    expect(page.locator("h1")).to_have_text(week_after)
+    page.reload()
+    expect(page.locator("h1")).to_have_text(week_after)
+
+
+def test_the_analytics_page_renders(page):
+    page.goto("/analytics/instagram/")
+    expect(page.locator("#heatmap rect")).to_have_count(7 * 24)
+    shoot(page, "analytics")

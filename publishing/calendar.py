@@ -15,6 +15,8 @@ from .models import ScheduledPost
 
 VIEWS = ("month", "week", "day", "agenda")
 AGENDA_DAYS = 30
+# A month cell shows this many cards and "+N more" (a link to that day), as calendars do.
+MONTH_CARDS_PER_DAY = 4
 
 
 @dataclass
@@ -27,6 +29,15 @@ class Cell:
     posts: list[ScheduledPost] = field(default_factory=list)
     in_range: bool = True
     is_today: bool = False
+    limit: int | None = None
+
+    @property
+    def shown(self) -> list[ScheduledPost]:
+        return self.posts if self.limit is None else self.posts[: self.limit]
+
+    @property
+    def more(self) -> int:
+        return len(self.posts) - len(self.shown)
 
 
 @dataclass
@@ -69,7 +80,10 @@ def grid_for(owner, view: str, anchor: date, tz: ZoneInfo, *, today: date, filte
     if view == "month":
         first = start
         grid.weeks = [
-            [_day_cell(first + timedelta(days=7 * w + d), by_day, today, anchor.month) for d in range(7)]
+            [
+                _day_cell(first + timedelta(days=7 * w + d), by_day, today, anchor.month, MONTH_CARDS_PER_DAY)
+                for d in range(7)
+            ]
             for w in range((end - start).days // 7)
         ]
     elif view in ("week", "day"):
@@ -86,8 +100,9 @@ def grid_for(owner, view: str, anchor: date, tz: ZoneInfo, *, today: date, filte
     return grid
 
 
-def _day_cell(day: date, by_day: dict, today: date, month: int | None) -> Cell:
-    return Cell(day, None, day.isoformat(), by_day.get(day, []), month is None or day.month == month, day == today)
+def _day_cell(day: date, by_day: dict, today: date, month: int | None, limit: int | None = None) -> Cell:
+    in_range = month is None or day.month == month
+    return Cell(day, None, day.isoformat(), by_day.get(day, []), in_range, day == today, limit)
 
 
 def _span(view: str, anchor: date) -> tuple[date, date, str, date, date]:

@@ -164,3 +164,12 @@ def test_moves_need_the_csrf_token(alice):
     strict.force_login(alice)
     post = make_post(alice, datetime(2026, 12, 3, 13, tzinfo=UTC))
     assert strict.post(f"/calendar/posts/{post.pk}/move", {"scheduled_time": "2026-12-10"}).status_code == 403
+
+
+def test_a_busy_day_in_the_month_view_shows_four_cards_and_more(browser, alice):
+    for minute in range(6):
+        make_post(alice, datetime(2026, 12, 3, 12, minute, tzinfo=UTC), caption=f"busy {minute}")
+    page = browser.get("/calendar/?view=month&date=2026-12-01").content.decode()
+    assert page.count('class="post-card') == 4
+    assert "+2 more</a>" in page
+    assert "6 posts" in page

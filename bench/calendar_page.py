@@ -1,6 +1,8 @@
 """Calendar page speed: month and week views with 2,000 posts in range, through Django on PostgreSQL.
 
-    python bench/calendar_page.py   (not calendar.py: that name would shadow the standard library) [--posts 2000] [--runs 30]
+    python bench/calendar_page.py [--posts 2000] [--runs 30]
+
+(Not calendar.py: in bench/ that name would shadow the standard library's calendar module.)
 
 Server time of the whole request in process (routing, session, queries, template), and the number
 of queries, which must not grow with the number of posts.
@@ -10,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django_setup import start_django
+from django_setup import start_django, time_requests
 
 start_django("mediaposter_bench_calendar")
 
@@ -28,13 +29,7 @@ from publishing.models import ScheduledPost, SocialAccount  # noqa: E402
 
 
 def measure(client: Client, url: str, runs: int) -> tuple[np.ndarray, int]:
-    client.get(url)  # warm up
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
+    samples = time_requests(lambda: client.get(url), runs)
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     return np.array(samples), len(queries)

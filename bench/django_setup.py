@@ -28,3 +28,17 @@ def start_django(database: str, **environment: str) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+
+
+def time_requests(call, runs: int) -> list[float]:
+    """Milliseconds of `runs` calls of `call()` (a Django test client request), after one warm-up."""
+    import time
+
+    call()  # warm caches and connections once
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = call()
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.content[:500]
+    return samples

@@ -11,10 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import time
 from datetime import timedelta
 
-from django_setup import start_django
+from django_setup import start_django, time_requests
 
 start_django("mediaposter_bench_api")
 
@@ -25,17 +24,6 @@ from django.utils import timezone  # noqa: E402
 
 from analytics.models import PostMetric  # noqa: E402
 from publishing.models import ApiToken  # noqa: E402
-
-
-def timed(call, runs: int) -> np.ndarray:
-    call()  # warm caches and connections once
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = call()
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.content
-    return np.array(samples)
 
 
 def main() -> None:
@@ -68,14 +56,16 @@ def main() -> None:
     _, token = ApiToken.issue(user)
     client = Client(headers={"Authorization": f"Bearer {token}"})
     tomorrow = (now + timedelta(days=1)).date().isoformat()
-    times = timed(lambda: client.get("/api/optimal-posting-times/platform/instagram"), args.runs)
-    recommend = timed(
-        lambda: client.post(
-            "/api/optimal-posting-times/recommend",
-            content_type="application/json",
-            data=json.dumps({"platform": "instagram", "preferred_date": tomorrow}),
-        ),
-        args.runs,
+    times = np.array(time_requests(lambda: client.get("/api/optimal-posting-times/platform/instagram"), args.runs))
+    recommend = np.array(
+        time_requests(
+            lambda: client.post(
+                "/api/optimal-posting-times/recommend",
+                content_type="application/json",
+                data=json.dumps({"platform": "instagram", "preferred_date": tomorrow}),
+            ),
+            args.runs,
+        )
     )
     print(f"machine: {platform.node()} {platform.machine()}, Python {platform.python_version()}, PostgreSQL")
     print(f"{args.rows} rows of history, {args.runs} requests each")

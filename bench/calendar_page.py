@@ -70,7 +70,7 @@ def main() -> None:
             samples, queries = measure(client, f"/calendar/?view={view}&date={date}", args.runs)
             shown = posts if view == "month" else week_posts
             print(
-                f"{view} view, {shown} posts shown: p50 {np.percentile(samples, 50):.0f} ms, "
+                f"{view} view, {shown} posts in range: p50 {np.percentile(samples, 50):.0f} ms, "
                 f"p99 {np.percentile(samples, 99):.0f} ms, {queries} queries"
             )
 

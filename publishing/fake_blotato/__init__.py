@@ -1,17 +1,25 @@
 """A fake Blotato API server for tests, sandbox mode and `manage.py fake_blotato`.
 
 Faithful to shared/blotato-api.md §7: Blotato's validation and error shapes, submissions going
-in-progress → published/failed, per-route rate limits, and injectable faults (500, 429 with a
-delay, timeouts, accept-then-drop...). It never deduplicates, and counts what it would have
-published per account so tests can assert "exactly once". Standard library only; no Django.
+in-progress → published/failed on a fake clock, per-route rate limits, and injectable faults
+(5xx, 429, timeouts, accept-then-drop...). It never deduplicates, and tells tests what it would
+have published per account so they can assert "exactly once". Standard library only; no Django.
+
+    with FakeBlotato() as fake:
+        fake.add_sandbox_key("blt_test==")
+        ...  # point the client at fake.url + "/v2"
 """
 
 from __future__ import annotations
 
 import threading
+import uuid
+from datetime import UTC, datetime
 
+from .records import Fault, KeyData
 from .server import Server
-from .state import SANDBOX_PLATFORMS, FakeState, Fault, KeyData
+from .state import FakeState
+from .validation import SOCIAL_PLATFORMS
 
 __all__ = ["FakeBlotato"]
 
@@ -19,46 +27,58 @@ __all__ = ["FakeBlotato"]
 class FakeBlotato:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.state = FakeState()
-        self._server = Server((host, port), self.state, self)
+        self._server = Server((host, port), self)
         self.url = f"http://{host}:{self._server.server_address[1]}"
         self._thread: threading.Thread | None = None
 
-    # --- running ------------------------------------------------------------------------------
+    # --- running --------------------------------------------------------------------------------
 
     def start(self) -> FakeBlotato:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-blotato", daemon=True)
-        self._thread.start()
+        """Serve in a background (daemon) thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._server.serve_forever, name="fake-blotato", daemon=True)
+            self._thread.start()
         return self
 
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
-
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread is not None:  # shutdown() would wait forever on a server never started
+            self._server.shutdown()
+            self._thread.join()
+            self._thread = None
         self._server.server_close()
 
     def __enter__(self) -> FakeBlotato:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc_info) -> None:
         self.stop()
 
-    # --- fixtures -----------------------------------------------------------------------------
+    # --- keys and their fixtures ----------------------------------------------------------------
 
     def add_key(
         self,
         key: str,
         accounts: list[dict],
         *,
-        subaccounts: dict | None = None,
-        boards: dict | None = None,
+        subaccounts: dict[str, list[dict]] | None = None,
+        boards: dict[str, list[dict]] | None = None,
         no_plan: bool = False,
     ) -> None:
-        with self.state.lock:
-            self.state.keys[key] = KeyData([dict(a) for a in accounts], subaccounts or {}, boards or {}, no_plan)
+        """Accept `key` (compared byte for byte) with these accounts, pages and boards."""
+        self.state.add_key(
+            key,
+            KeyData(
+                user_id=f"user_{uuid.uuid4().hex[:12]}",
+                accounts=[dict(a) for a in accounts],
+                subaccounts={k: [dict(s) for s in v] for k, v in (subaccounts or {}).items()},
+                boards={k: [dict(b) for b in v] for k, v in (boards or {}).items()},
+                no_plan=no_plan,
+            ),
+        )
 
     def add_sandbox_key(self, key: str = "sandbox") -> None:
-        """One account per platform, ids 1001..1009, plus a Facebook Page, a LinkedIn Page and a board."""
+        """One account per platform (ids 1001..1009), a Facebook Page 2001, a LinkedIn Page 2002
+        and a Pinterest board 3001."""
         accounts = [
             {
                 "id": str(1001 + n),
@@ -66,27 +86,27 @@ class FakeBlotato:
                 "fullname": f"Demo {platform.title()}",
                 "username": f"demo_{platform}",
             }
-            for n, platform in enumerate(SANDBOX_PLATFORMS)
+            for n, platform in enumerate(SOCIAL_PLATFORMS)
         ]
+        by_platform = {a["platform"]: a["id"] for a in accounts}
         self.add_key(
             key,
             accounts,
             subaccounts={
-                "1003": [{"id": "2001", "accountId": "1003", "name": "Demo Page"}],
-                "1002": [{"id": "2002", "accountId": "1002", "name": "Demo Company"}],
+                by_platform["facebook"]: [{"id": "2001", "accountId": by_platform["facebook"], "name": "Demo Page"}],
+                by_platform["linkedin"]: [{"id": "2002", "accountId": by_platform["linkedin"], "name": "Demo Company"}],
             },
-            boards={"1005": [{"id": "3001", "name": "Demo Board"}]},
+            boards={by_platform["pinterest"]: [{"id": "3001", "name": "Demo Board"}]},
         )
 
     def remove_key(self, key: str) -> None:
-        with self.state.lock:
-            self.state.keys.pop(key, None)
+        self.state.remove_key(key)
 
     def rotate_key(self, old: str, new: str) -> None:
-        with self.state.lock:
-            self.state.keys[new] = self.state.keys.pop(old)
+        """Regenerate a key: `old` answers 401 from now on; the user and their posts stay."""
+        self.state.rotate_key(old, new)
 
-    # --- behaviour ----------------------------------------------------------------------------
+    # --- behaviour ------------------------------------------------------------------------------
 
     def set_knobs(self, **knobs) -> None:
         self.state.set_knobs(knobs)
@@ -104,63 +124,47 @@ class FakeBlotato:
         retry_after: int | None = None,
         seconds: float | None = None,
     ) -> None:
-        known = {
-            "status",
-            "rate_limit",
-            "timeout",
-            "drop",
-            "accept_then_drop",
-            "accept_then_hang",
-            "accept_then_500",
-            "platform_fail",
-            "stuck",
-        }
-        if fault not in known:
-            raise ValueError(f"unknown fault {fault!r}")
-        with self.state.lock:
-            self.state.faults.append(
-                Fault(fault, route, times, account_id, marker, status, message, retry_after, seconds)
-            )
+        """Apply `fault` to the next `times` matching requests (-1: until clear_faults())."""
+        self.state.add_fault(Fault(fault, route, times, account_id, marker, status, message, retry_after, seconds))
 
     def clear_faults(self) -> None:
-        with self.state.lock:
-            self.state.faults.clear()
+        self.state.clear_faults()
 
     def reset(self) -> None:
+        """Forget submissions, requests, faults and rate windows; keep keys; knobs to defaults."""
         self.state.reset()
 
     def advance(self, seconds: float) -> None:
-        with self.state.lock:
-            self.state.offset += seconds
+        """Move the fake clock forward (publish delays, scheduled posts, rate windows)."""
+        self.state.advance(seconds)
+
+    def now(self) -> datetime:
+        """The fake clock: real time plus every advance()."""
+        return datetime.fromtimestamp(self.state.now(), UTC)
 
     def force_outcome(self, submission_id: str, outcome: str, message: str | None = None) -> None:
-        if outcome not in ("published", "failed", "stuck"):
-            raise ValueError(f"unknown outcome {outcome!r}")
-        with self.state.lock:
-            submission = self.state.submissions[submission_id]
-            submission.outcome, submission.error_message = outcome, message
-            submission.publish_delay = 0.0
+        """Settle a submission now: "published", "failed" (with `message`) or "stuck"."""
+        self.state.force_outcome(submission_id, outcome, message)
 
-    # --- inspection ---------------------------------------------------------------------------
+    # --- inspection (copies) --------------------------------------------------------------------
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict]:
-        with self.state.lock:
-            return [
-                dict(r)
-                for r in self.state.request_log
-                if (method is None or r["method"] == method) and (path is None or r["path"] == path)
-            ]
+        """Every /v2 request received, oldest first; headers never include the API key."""
+        return self.state.requests(method, path)
 
     def submissions(self, account_id: str | None = None) -> list[dict]:
+        """Every accepted create, oldest first, with its status on the fake clock."""
         now = self.state.now()
-        return [s.as_dict(now) for s in self.state.submissions_of(account_id=account_id)]
+        return [s.as_dict(now) for s in self.state.submissions(account_id=account_id)]
 
     def publications(self, account_id: str | None = None, marker: str | None = None) -> list[dict]:
-        """What would reach the public: every accepted submission not failed (pending ones count)."""
+        """What reaches (or will reach) the public: accepted submissions not bound to fail and not
+        cancelled. This is what "published exactly once" is checked against."""
+        now = self.state.now()
         return [
-            s
-            for s in self.submissions(account_id)
-            if s["status"] != "failed" and (marker is None or marker in s["text"])
+            s.as_dict(now)
+            for s in self.state.submissions(account_id=account_id)
+            if s.will_publish() and (marker is None or marker in s.text)
         ]
 
     def publication_counts(self) -> dict[str, int]:
@@ -168,3 +172,7 @@ class FakeBlotato:
         for publication in self.publications():
             counts[publication["account_id"]] = counts.get(publication["account_id"], 0) + 1
         return counts
+
+    def uploads(self) -> dict[str, int]:
+        """Bytes received per presigned upload, keyed by its publicUrl."""
+        return self.state.uploads()

@@ -1,23 +1,39 @@
-"""The fake Blotato's memory: keys and accounts, submissions and what they publish, faults, knobs.
+"""The fake Blotato's memory: keys, knobs, faults, rate windows, submissions, uploads, requests.
 
-Everything sits behind one lock. Time is a fake clock (real time plus `advance()` seconds), so
-tests can move scheduled posts and rate-limit windows along without sleeping.
+Everything sits behind one lock, and everything handed out is a copy. Time is a fake clock (real
+time plus `advance()` seconds), so tests move scheduled posts and rate windows without sleeping.
+Lists and dicts inside records are replaced, never changed in place, so shallow copies are safe.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import random
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
-from .validation import SOCIAL_PLATFORMS
+from .records import ACCEPTING_FAULTS, REFUSING_FAULTS, Fault, KeyData, Submission, public_url
 
-SANDBOX_PLATFORMS = SOCIAL_PLATFORMS
-
-DEFAULT_RATE_LIMITS = {
+# Route names as faults and rate limits spell them (method + path under /v2).
+ROUTE_NAMES = (
+    "POST /posts",
+    "GET /posts/{id}",
+    "GET /posts",
+    "GET /users/me",
+    "GET /users/me/accounts",
+    "GET /users/me/accounts/{id}/subaccounts",
+    "GET /social/pinterest/boards",
+    "POST /media",
+    "POST /media/uploads",
+    "GET /schedules",
+    "GET /schedules/{id}",
+    "PATCH /schedules/{id}",
+    "DELETE /schedules/{id}",
+)
+DEFAULT_RATE_LIMITS = {  # per minute, blotato-api.md §3.3
     "POST /posts": 30,
     "GET /posts/{id}": 60,
     "GET /posts": 60,
@@ -25,14 +41,13 @@ DEFAULT_RATE_LIMITS = {
     "POST /media/uploads": 120,
     "GET /social/pinterest/boards": 45,
 }
-
 DEFAULT_KNOBS = {
     "latency_s": 0.0,
     "publish_delay_s": 0.0,
-    "caption_limit_mode": "reject_422",  # | fail_async | accept
-    "unknown_id_mode": "in_progress",  # | 404
-    "account_not_found_mode": "reject_422",  # | fail_async
-    "threads_multi_media_mode": "fail_async",  # | reject_422
+    "caption_limit_mode": "reject_422",
+    "unknown_id_mode": "in_progress",
+    "account_not_found_mode": "reject_422",
+    "threads_multi_media_mode": "fail_async",
     "omit_public_url": False,
     "rate_limits": DEFAULT_RATE_LIMITS,
     "ratelimit_headers": True,
@@ -41,213 +56,270 @@ DEFAULT_KNOBS = {
     "list_includes_submission_id": False,
     "hang_seconds": 30.0,
 }
-
-PUBLIC_URLS = {
-    "twitter": "https://x.com/{user}/status/{n}",
-    "tiktok": "https://www.tiktok.com/@{user}/video/{n}",
-    "instagram": "https://www.instagram.com/reel/{code}/",
-    "youtube": "https://www.youtube.com/watch?v={code}",
-    "facebook": "https://www.facebook.com/{user}/posts/{n}",
-    "linkedin": "https://www.linkedin.com/feed/update/urn:li:share:{n}",
-    "threads": "https://www.threads.net/@{user}/post/{code}",
-    "bluesky": "https://bsky.app/profile/{user}/post/{code}",
-    "pinterest": "https://www.pinterest.com/pin/{n}/",
+KNOB_CHOICES = {
+    "caption_limit_mode": ("reject_422", "fail_async", "accept"),
+    "unknown_id_mode": ("in_progress", "404"),
+    "account_not_found_mode": ("reject_422", "fail_async"),
+    "threads_multi_media_mode": ("fail_async", "reject_422"),
 }
+FAULTS = REFUSING_FAULTS | ACCEPTING_FAULTS
+OUTCOMES = ("published", "failed", "stuck")
 
 
-@dataclass
-class KeyData:
-    accounts: list[dict]
-    subaccounts: dict[str, list[dict]] = field(default_factory=dict)
-    boards: dict[str, list[dict]] = field(default_factory=dict)
-    no_plan: bool = False
-
-
-@dataclass
-class Fault:
-    fault: str
-    route: str
-    times: int
-    account_id: str | None = None
-    marker: str | None = None
-    status: int | None = None
-    message: str | None = None
-    retry_after: int | None = None
-    seconds: float | None = None
-
-    def matches(self, route: str, body: dict | None) -> bool:
-        if self.route != route:
-            return False
-        post = (body or {}).get("post") if isinstance(body, dict) else None
-        post = post if isinstance(post, dict) else {}
-        if self.account_id is not None and post.get("accountId") != self.account_id:
-            return False
-        if self.marker is not None:
-            content = post.get("content") if isinstance(post.get("content"), dict) else {}
-            if self.marker not in str(content.get("text", "")):
-                return False
-        return True
-
-
-@dataclass
-class Submission:
-    id: str
-    key: str
-    account_id: str
-    username: str
-    platform: str
-    text: str
-    media_urls: list[str]
-    target: dict
-    created_at: float  # fake clock
-    scheduled_at: float | None = None
-    publish_delay: float = 0.0
-    outcome: str = "published"  # | failed | stuck
-    error_message: str | None = None
-    public_url: str | None = None
-    listing_id: str = field(default_factory=lambda: str(random.randint(10**17, 10**18)))
-    schedule_id: str | None = None
-    cancelled: bool = False
-
-    def status(self, now: float) -> str:
-        if self.cancelled or self.outcome == "stuck":
-            return "in-progress"
-        if self.scheduled_at is not None and now < self.scheduled_at:
-            return "scheduled"
-        start = self.scheduled_at if self.scheduled_at is not None else self.created_at
-        return "in-progress" if now < start + self.publish_delay else self.outcome
-
-    def as_dict(self, now: float) -> dict:
-        status = self.status(now)
-        return {
-            "id": self.id,
-            "account_id": self.account_id,
-            "platform": self.platform,
-            "text": self.text,
-            "media_urls": list(self.media_urls),
-            "target": dict(self.target),
-            "scheduled_time": iso(self.scheduled_at),
-            "created_at": iso(self.created_at),
-            "status": status,
-            "public_url": self.public_url if status == "published" else None,
-            "error_message": self.error_message if status == "failed" else None,
-        }
-
-
-def iso(moment: float | None) -> str | None:
-    if moment is None:
-        return None
-    return datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+@dataclass(frozen=True)
+class RateCount:
+    limit: int
+    remaining: int
+    reset: int  # seconds until the window ends
+    limited: bool
 
 
 class FakeState:
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.keys: dict[str, KeyData] = {}
+        self._keys: dict[str, KeyData] = {}
         self.reset()
 
     def reset(self) -> None:
+        """Forget everything but the keys; knobs back to their defaults."""
         with self.lock:
-            self.knobs = dict(DEFAULT_KNOBS)
-            self.faults: list[Fault] = []
-            self.submissions: dict[str, Submission] = {}
-            self.request_log: list[dict] = []
-            self.windows: dict[tuple[str, str], tuple[int, int]] = {}
-            self.uploads: dict[str, int] = {}
-            self.offset = 0.0
+            self._knobs = dict(DEFAULT_KNOBS)
+            self._faults: list[Fault] = []
+            self._submissions: dict[str, Submission] = {}
+            self._requests: list[dict] = []
+            self._windows: dict[tuple[str, str], tuple[float, int]] = {}  # (opened at, requests)
+            self._uploads: dict[str, dict] = {}
+            self._offset = 0.0
+
+    # --- clock ----------------------------------------------------------------------------------
 
     def now(self) -> float:
-        return time.time() + self.offset
+        with self.lock:
+            return time.time() + self._offset
 
-    # --- faults and knobs ---------------------------------------------------------------------
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the fake clock only moves forward")
+        with self.lock:
+            self._offset += seconds
+
+    # --- keys -----------------------------------------------------------------------------------
+
+    def add_key(self, key: str, data: KeyData) -> None:
+        with self.lock:
+            if key in self._keys:  # re-adding a key keeps the same user (and their submissions)
+                data = dataclasses.replace(data, user_id=self._keys[key].user_id)
+            self._keys[key] = data
+
+    def remove_key(self, key: str) -> None:
+        with self.lock:
+            self._keys.pop(key, None)
+
+    def rotate_key(self, old: str, new: str) -> None:
+        with self.lock:
+            if old not in self._keys:
+                raise ValueError("no such key to rotate")  # never echo a key
+            self._keys[new] = self._keys.pop(old)
+
+    def key_data(self, key: str | None) -> KeyData | None:
+        with self.lock:
+            data = self._keys.get(key) if key is not None else None
+            return dataclasses.replace(data) if data else None
+
+    # --- knobs and faults -----------------------------------------------------------------------
 
     def set_knobs(self, knobs: dict) -> None:
         unknown = set(knobs) - set(DEFAULT_KNOBS)
         if unknown:
             raise ValueError(f"unknown knob(s): {', '.join(sorted(unknown))}")
+        for name, value in knobs.items():
+            if name in KNOB_CHOICES and str(value) not in KNOB_CHOICES[name]:
+                raise ValueError(f"{name} must be one of {', '.join(KNOB_CHOICES[name])}")
+        limits = knobs.get("rate_limits")
+        if limits and set(limits) - set(ROUTE_NAMES):
+            raise ValueError(f"unknown route(s) in rate_limits: {', '.join(sorted(set(limits) - set(ROUTE_NAMES)))}")
         with self.lock:
-            self.knobs.update(knobs)
+            for name, value in knobs.items():
+                self._knobs[name] = str(value) if name in KNOB_CHOICES else value
+            self._knobs["rate_limits"] = dict(self._knobs["rate_limits"] or {})
 
-    def take_fault(self, route: str, body: dict | None) -> Fault | None:
-        """The first injected fault matching this request, consumed once."""
+    def knob(self, name: str):
         with self.lock:
-            for fault in self.faults:
-                if fault.times != 0 and fault.matches(route, body):
-                    if fault.times > 0:
-                        fault.times -= 1
-                    return fault
+            return self._knobs[name]
+
+    def add_fault(self, fault: Fault) -> None:
+        if fault.fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault.fault!r}; one of {', '.join(sorted(FAULTS))}")
+        if fault.route not in ROUTE_NAMES:
+            raise ValueError(f"unknown route {fault.route!r}; one of {', '.join(ROUTE_NAMES)}")
+        if fault.route != "POST /posts" and (fault.fault in ACCEPTING_FAULTS or fault.account_id or fault.marker):
+            raise ValueError(f"{fault.fault} with account_id/marker only applies to 'POST /posts'")
+        if fault.fault == "status" and fault.status is None:
+            raise ValueError("a 'status' fault needs status=")
+        with self.lock:
+            self._faults.append(fault)
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self._faults.clear()
+
+    def take_fault(self, route: str, body: object, kinds: set[str]) -> Fault | None:
+        """The oldest matching fault of these kinds, used up once (a copy)."""
+        with self.lock:
+            for fault in self._faults:
+                if fault.fault in kinds and fault.matches(route, body):
+                    fault.use()
+                    return dataclasses.replace(fault)
         return None
 
-    def over_rate_limit(self, key: str, route: str) -> int | None:
-        """Seconds until the window resets when this request is over the route's limit."""
+    def count_request(self, user_id: str, route: str) -> RateCount | None:
+        """Count a request in its 60 s window; None when the route has no limit.
+
+        As in @fastify/rate-limit, a window opens with the first request and lasts 60 s (on the
+        fake clock), so advance(60) always frees the budget."""
         with self.lock:
-            limits = self.knobs["rate_limits"] or {}
-            limit = limits.get(route)
+            limit = (self._knobs["rate_limits"] or {}).get(route)
             if not limit:
                 return None
             now = self.now()
-            window = int(now // 60)
-            start, count = self.windows.get((key, route), (window, 0))
-            if start != window:
-                count = 0
-            if count >= limit:
-                return max(1, int((window + 1) * 60 - now))
-            self.windows[(key, route)] = (window, count + 1)
-            return None
+            opened, used = self._windows.get((user_id, route), (now, 0))
+            if now >= opened + 60:
+                opened, used = now, 0
+            reset = max(1, math.ceil(opened + 60 - now))
+            if used >= limit:  # a refused request does not use up the window further
+                return RateCount(limit, 0, reset, limited=True)
+            self._windows[(user_id, route)] = (opened, used + 1)
+            return RateCount(limit, limit - used - 1, reset, limited=False)
 
     # --- submissions ----------------------------------------------------------------------------
 
-    def create(
-        self,
-        key: str,
-        account: dict,
-        body: dict,
-        scheduled_at: float | None,
-        outcome: str = "published",
-        error_message: str | None = None,
-    ) -> Submission:
+    def accept(
+        self, data: KeyData, account: dict, body: dict, scheduled_at: float | None, outcome: str, error: str | None
+    ) -> tuple[Submission, Fault | None]:
+        """Store a new submission (never deduplicated), applying any accepting fault that matches."""
         post = body["post"]
-        delay = self.knobs["publish_delay_s"]
-        if isinstance(delay, (list, tuple)):
-            delay = random.uniform(*delay)
-        n = random.randint(10**17, 10**18)
-        code = uuid.uuid4().hex[:11]
-        platform = post["content"]["platform"]
-        user = account.get("username") or account["id"]
-        url = (
-            None
-            if self.knobs["omit_public_url"]
-            else PUBLIC_URLS.get(platform, "https://example.com/{n}").format(user=user, n=n, code=code)
-        )
-        submission = Submission(
-            id=str(uuid.uuid4()),
-            key=key,
-            account_id=post["accountId"],
-            username=user,
-            platform=platform,
-            text=post["content"]["text"],
-            media_urls=list(post["content"]["mediaUrls"]),
-            target=dict(post["target"]),
-            created_at=self.now(),
-            scheduled_at=scheduled_at,
-            publish_delay=float(delay),
-            outcome=outcome,
-            error_message=error_message,
-            public_url=url,
-            schedule_id=f"sch_{uuid.uuid4().hex[:12]}" if scheduled_at is not None else None,
-        )
+        content = post["content"]
         with self.lock:
-            self.submissions[submission.id] = submission
-        return submission
+            fault = self.take_fault("POST /posts", body, ACCEPTING_FAULTS)
+            if fault and fault.fault == "platform_fail":
+                outcome, error = "failed", fault.message or "Invalid account credentials"
+            elif fault and fault.fault == "stuck":
+                outcome, error = "stuck", None
+            delay = self._knobs["publish_delay_s"]
+            if isinstance(delay, (list, tuple)):
+                delay = random.uniform(float(delay[0]), float(delay[1]))
+            url = None if self._knobs["omit_public_url"] else public_url(content["platform"], account, post["target"])
+            submission = Submission(
+                id=str(uuid.uuid4()),
+                user_id=data.user_id,
+                account_id=post["accountId"],
+                platform=content["platform"],
+                text=content["text"],
+                media_urls=list(content["mediaUrls"]),
+                target=dict(post["target"]),
+                draft=post,
+                created_at=self.now(),
+                publish_delay=float(delay),
+                outcome=outcome,
+                error_message=error if outcome == "failed" else None,
+                public_url=url,
+                scheduled_at=scheduled_at,
+                schedule_id=f"sch_{uuid.uuid4().hex[:16]}" if scheduled_at is not None else None,
+            )
+            self._submissions[submission.id] = submission
+            return dataclasses.replace(submission), fault
 
-    def submissions_of(self, key: str | None = None, account_id: str | None = None) -> list[Submission]:
+    def submissions(self, user_id: str | None = None, account_id: str | None = None) -> list[Submission]:
+        """Copies, oldest first."""
         with self.lock:
             return [
-                s
-                for s in self.submissions.values()
-                if (key is None or s.key == key) and (account_id is None or s.account_id == account_id)
+                dataclasses.replace(s)
+                for s in self._submissions.values()
+                if (user_id is None or s.user_id == user_id) and (account_id is None or s.account_id == account_id)
             ]
+
+    def submission(self, user_id: str, submission_id: str) -> Submission | None:
+        with self.lock:
+            found = self._submissions.get(submission_id)
+            return dataclasses.replace(found) if found and found.user_id == user_id else None
+
+    def force_outcome(self, submission_id: str, outcome: str, message: str | None = None) -> None:
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
+        with self.lock:
+            if submission_id not in self._submissions:
+                raise LookupError(f"no submission {submission_id}")
+            submission = self._submissions[submission_id]
+            submission.outcome = outcome
+            submission.error_message = (message or "Failed to publish") if outcome == "failed" else None
+            submission.forced_at = self.now()
+
+    # --- schedules ------------------------------------------------------------------------------
+
+    def scheduled(self, user_id: str, schedule_id: str | None = None) -> list[Submission]:
+        """The user's posts still waiting for their time, soonest first (copies)."""
+        with self.lock:
+            now = self.now()
+            found = [
+                s
+                for s in self.submissions(user_id)
+                if s.schedule_id and s.status(now) == "scheduled" and schedule_id in (None, s.schedule_id)
+            ]
+        return sorted(found, key=lambda s: s.scheduled_at or 0)
+
+    def patch_schedule(self, user_id: str, schedule_id: str, scheduled_at: float | None, draft: dict | None) -> bool:
+        with self.lock:
+            if not self.scheduled(user_id, schedule_id):
+                return False
+            submission = next(s for s in self._submissions.values() if s.schedule_id == schedule_id)
+            if scheduled_at is not None:
+                submission.scheduled_at = scheduled_at
+            if draft is not None:  # Blotato replaces the draft wholesale: a partial one wipes the rest
+                content = draft.get("content") if isinstance(draft.get("content"), dict) else {}
+                submission.draft = draft
+                submission.text = content.get("text") if isinstance(content.get("text"), str) else ""
+                submission.media_urls = [u for u in content.get("mediaUrls") or [] if isinstance(u, str)]
+                submission.target = dict(draft["target"]) if isinstance(draft.get("target"), dict) else {}
+            return True
+
+    def cancel_schedule(self, user_id: str, schedule_id: str) -> bool:
+        with self.lock:
+            if not self.scheduled(user_id, schedule_id):
+                return False
+            next(s for s in self._submissions.values() if s.schedule_id == schedule_id).cancelled = True
+            return True
+
+    # --- uploads and the request log ------------------------------------------------------------
+
+    def new_upload(self, filename: str) -> str:
+        token = uuid.uuid4().hex
+        with self.lock:
+            self._uploads[token] = {"public_url": f"https://database.blotato.io/uploads/{token}/{filename}"}
+        return token
+
+    def public_upload_url(self, token: str) -> str:
+        with self.lock:
+            return self._uploads[token]["public_url"]
+
+    def store_upload(self, token: str, size: int) -> bool:
+        with self.lock:
+            if token not in self._uploads:
+                return False
+            self._uploads[token]["bytes"] = size
+            return True
+
+    def uploads(self) -> dict[str, int]:
+        with self.lock:
+            return {u["public_url"]: u["bytes"] for u in self._uploads.values() if "bytes" in u}
 
     def record(self, entry: dict) -> None:
         with self.lock:
-            self.request_log.append(entry)
+            self._requests.append(entry)
+
+    def requests(self, method: str | None = None, path: str | None = None) -> list[dict]:
+        with self.lock:
+            return [
+                dict(r)
+                for r in self._requests
+                if (method is None or r["method"] == method.upper()) and (path is None or r["path"] == path)
+            ]

@@ -1,234 +1,212 @@
-"""The fake Blotato behaves as blotato-api.md §7 says Blotato does (raw HTTP, no client of ours)."""
+"""The fake Blotato's transport, auth, accounts, media and test controls, over real HTTP."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 
-import pytest
 import requests
 
-from tests.conftest import TEST_KEY
-
-KEY = TEST_KEY
-
-
-@pytest.fixture
-def fake(fake_blotato):
-    """The shared fake (conftest), whose sandbox accounts answer to KEY."""
-    return fake_blotato
+from publishing.fake_blotato import FakeBlotato
+from tests.fake_blotato.calls import KEY, call, create, post_body, status_of
 
 
-def call(fake, method, path, body=None, key=KEY, **kwargs):
-    headers = {"blotato-api-key": key} if key is not None else {}
-    return requests.request(method, fake.url + path, json=body, headers=headers, timeout=5, **kwargs)
+def test_a_fake_serves_on_a_free_loopback_port_until_stopped():
+    with FakeBlotato() as fake:
+        assert fake.url.startswith("http://127.0.0.1:")
+        assert call(fake, "GET", "/v2/users/me").status_code == 401
+    try:
+        requests.get(fake.url + "/v2/users/me", timeout=2)
+        answered = True
+    except requests.ConnectionError:
+        answered = False
+    assert answered is False
 
 
-def post_body(platform="twitter", account="1001", text="hello", media=(), target=None, **root):
-    return {
-        "post": {
-            "accountId": account,
-            "content": {"text": text, "mediaUrls": list(media), "platform": platform},
-            "target": {"targetType": platform, **(target or {})},
-        },
-        **root,
-    }
+def test_a_missing_or_unknown_key_is_401(fake):
+    assert call(fake, "GET", "/v2/users/me", key=None).json() == {"statusCode": 401, "message": "Unauthorized"}
+    assert call(fake, "GET", "/v2/users/me", key=KEY.rstrip("=")).status_code == 401  # padding stripped
+    assert call(fake, "GET", "/v2/users/me", key=KEY + "=").status_code == 401
 
 
-def future(hours=1):
-    return (datetime.now(UTC) + timedelta(hours=hours)).isoformat().replace("+00:00", "Z")
+def test_a_key_ending_in_padding_is_compared_byte_for_byte(fake):
+    response = call(fake, "GET", "/v2/users/me")
+    assert response.status_code == 200
+    assert response.json()["apiKey"] == KEY
+    assert response.json()["subscriptionStatus"] == "active_pro"
 
 
-def test_missing_or_unknown_key_is_401_and_no_plan_is_403(fake):
-    assert call(fake, "GET", "/v2/users/me", key=None).status_code == 401
-    assert call(fake, "GET", "/v2/users/me", key="blt_fake_key=").status_code == 401  # one "=" short
-    fake.add_key("blt_free", [], no_plan=True)
-    assert call(fake, "GET", "/v2/users/me", key="blt_free").status_code == 403
-    assert call(fake, "GET", "/v2/users/me").json()["apiKey"] == KEY
+def test_a_key_without_an_api_plan_is_403(fake):
+    fake.add_key("blt_free_trial=", [], no_plan=True)
+    response = call(fake, "GET", "/v2/users/me/accounts", key="blt_free_trial=")
+    assert response.status_code == 403
+    assert response.json()["statusCode"] == 403
 
 
-def test_json_content_type_with_an_empty_body_is_fastifys_400(fake):
-    response = requests.post(
-        fake.url + "/v2/posts",
-        data=b"",
-        headers={"blotato-api-key": KEY, "Content-Type": "application/json"},
-        timeout=5,
-    )
-    assert response.status_code == 400
-    assert response.json()["message"] == "Body cannot be empty when content-type is set to 'application/json'"
+def test_a_rotated_key_is_401_and_the_new_key_sees_the_same_posts(fake):
+    submission = create(fake, post_body())
+    fake.rotate_key(KEY, "blt_rotated==")
+    assert call(fake, "GET", "/v2/users/me").status_code == 401
+    assert status_of(fake, submission, key="blt_rotated==")["status"] == "published"
+    fake.remove_key("blt_rotated==")
+    assert call(fake, "GET", "/v2/users/me", key="blt_rotated==").status_code == 401
 
 
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        ({}, "body must have required property 'post'"),
-        (
-            post_body("tiktok", "1006", media=["https://a/v.mp4"]),
-            "post.target: must have required property 'privacyLevel'",
-        ),
-        (post_body("youtube", "1009", media=["https://a/v.mp4"]), "post.target: must have required property 'title'"),
-        (post_body("facebook", "1003"), "post.target: must have required property 'pageId'"),
-        (
-            post_body("pinterest", "1005", media=["https://a/i.jpg"]),
-            "post.target: must have required property 'boardId'",
-        ),
-        (post_body("instagram", "1004"), "post.content.mediaUrls: instagram requires at least one media URL"),
-        (
-            post_body("threads", "1007", target={"replyControl": "nobody"}),
-            "post.target.replyControl: must be equal to one of the allowed values: everyone, accounts_you_follow, "
-            "mentioned_only",
-        ),
-        (
-            {"post": {**post_body()["post"], "target": {"targetType": "bluesky"}}},
-            "post.target.targetType: must match post.content.platform",
-        ),
-        (post_body(scheduledTime="2026-12-25T15:00:00"), "scheduledTime: must include a timezone offset"),
-        (post_body(scheduledTime="2020-01-01T00:00:00Z"), "scheduledTime must be in the future"),
-        (post_body(scheduledTime=future(24 * 300)), "scheduledTime must be within 9 months"),
-        (post_body(account="9999"), "post.accountId: account not found"),
-        (post_body(text="x" * 281), "post.content.text: too long for twitter"),
-    ],
-)
-def test_post_validation_answers_422_with_an_ajv_style_message(fake, body, message):
-    response = call(fake, "POST", "/v2/posts", body)
-    assert response.status_code == 422
-    assert response.json()["message"] == message
+def test_a_json_content_type_with_an_empty_body_is_fastifys_400(fake):
+    for method, path in (("POST", "/v2/posts"), ("DELETE", "/v2/schedules/sch_x"), ("PATCH", "/v2/schedules/x")):
+        response = call(fake, method, path, data=b"", headers={"Content-Type": "application/json"})
+        assert response.status_code == 400
+        assert response.json() == {
+            "statusCode": 400,
+            "error": "Bad Request",
+            "message": "Body cannot be empty when content-type is set to 'application/json'",
+        }
+    assert call(fake, "GET", "/v2/users/me", headers={"Content-Type": "application/json"}).status_code == 200
+
+
+def test_a_bare_delete_without_content_type_is_fine(fake):
+    assert call(fake, "DELETE", "/v2/schedules/sch_unknown").json() == {"message": "Schedule not found"}
+
+
+def test_malformed_json_is_400_and_a_non_json_body_is_415(fake):
+    broken = call(fake, "POST", "/v2/posts", data=b"{post:", headers={"Content-Type": "application/json"})
+    assert broken.status_code == 400
+    assert broken.json()["error"] == "Bad Request"
+    text = call(fake, "POST", "/v2/posts", data=b"hello", headers={"Content-Type": "text/plain"})
+    assert text.status_code == 415
     assert fake.submissions() == []
-
-
-def test_a_nested_scheduled_time_is_ignored_and_the_post_goes_out_now(fake):
-    body = post_body()
-    body["post"]["scheduledTime"] = future()
-    response = call(fake, "POST", "/v2/posts", body)
-    assert response.status_code == 201
-    assert "scheduledTime" not in response.json()
-    assert call(fake, "GET", f"/v2/posts/{response.json()['postSubmissionId']}").json()["status"] == "published"
-
-
-def test_caption_limit_modes(fake):
-    fake.set_knobs(caption_limit_mode="fail_async")
-    submission = call(fake, "POST", "/v2/posts", post_body(text="x" * 281)).json()["postSubmissionId"]
-    assert call(fake, "GET", f"/v2/posts/{submission}").json()["status"] == "failed"
-    fake.set_knobs(caption_limit_mode="accept")
-    submission = call(fake, "POST", "/v2/posts", post_body(text="x" * 281)).json()["postSubmissionId"]
-    assert call(fake, "GET", f"/v2/posts/{submission}").json()["status"] == "published"
-
-
-def test_a_scheduled_post_publishes_when_the_fake_clock_reaches_it(fake):
-    created = call(fake, "POST", "/v2/posts", post_body(scheduledTime=future(2))).json()
-    assert created["scheduledTime"].endswith("Z")
-    path = f"/v2/posts/{created['postSubmissionId']}"
-    assert call(fake, "GET", path).json()["status"] == "scheduled"
-    [schedule] = call(fake, "GET", "/v2/schedules").json()["items"]
-    assert call(fake, "GET", "/v2/schedules").json()["count"] == "1"
-    fake.advance(2 * 3600 + 1)
-    assert call(fake, "GET", path).json()["status"] == "published"
-    assert call(fake, "GET", f"/v2/schedules/{schedule['id']}").status_code == 404
-
-
-def test_a_deleted_schedule_reads_in_progress_forever(fake):
-    created = call(fake, "POST", "/v2/posts", post_body(scheduledTime=future(2))).json()
-    [schedule] = call(fake, "GET", "/v2/schedules").json()["items"]
-    assert call(fake, "PATCH", f"/v2/schedules/{schedule['id']}", {"patch": {}}).status_code == 422
-    assert (
-        call(fake, "PATCH", f"/v2/schedules/{schedule['id']}", {"patch": {"scheduledTime": future(3)}}).status_code
-        == 204
-    )
-    assert (
-        requests.delete(
-            fake.url + f"/v2/schedules/{schedule['id']}", headers={"blotato-api-key": KEY}, timeout=5
-        ).status_code
-        == 204
-    )
-    fake.advance(4 * 3600)
-    assert call(fake, "GET", f"/v2/posts/{created['postSubmissionId']}").json()["status"] == "in-progress"
-
-
-def test_unknown_submission_ids_read_in_progress_or_404(fake):
-    assert call(fake, "GET", "/v2/posts/nope").json() == {"postSubmissionId": "nope", "status": "in-progress"}
-    fake.set_knobs(unknown_id_mode="404")
-    assert call(fake, "GET", "/v2/posts/nope").status_code == 404
-
-
-def test_the_post_list_shows_settled_posts_only(fake):
-    fake.set_knobs(publish_delay_s=60)
-    call(fake, "POST", "/v2/posts", post_body(text="pending"))
-    fake.set_knobs(publish_delay_s=0)
-    call(fake, "POST", "/v2/posts", post_body(text="live"))
-    call(fake, "POST", "/v2/posts", post_body("bluesky", "1008", text="sky"))
-    items = call(fake, "GET", "/v2/posts").json()["items"]
-    assert sorted(i["text"] for i in items) == ["live", "sky"]
-    [live] = call(fake, "GET", "/v2/posts", params={"platform": "twitter"}).json()["items"]
-    assert live["state"]["type"] == "published" and live["state"]["postUrl"].startswith("https://x.com/")
-    assert "postSubmissionId" not in live and "accountId" not in live
-
-
-def test_rate_limits_answer_429_create_nothing_and_reset_with_the_window(fake):
-    fake.set_knobs(rate_limits={"POST /posts": 2})
-    assert [call(fake, "POST", "/v2/posts", post_body()).status_code for _ in range(3)] == [201, 201, 429]
-    limited = call(fake, "POST", "/v2/posts", post_body())
-    assert limited.json()["message"].startswith("Rate limit exceeded, retry in ")
-    assert int(limited.headers["retry-after"]) >= 1
-    assert len(fake.submissions()) == 2
-    fake.advance(60)
-    assert call(fake, "POST", "/v2/posts", post_body()).status_code == 201
-
-
-def test_faults_narrow_by_marker_and_count_down(fake):
-    fake.inject("status", status=500, marker="boom", times=2)
-    assert call(fake, "POST", "/v2/posts", post_body(text="calm")).status_code == 201
-    assert call(fake, "POST", "/v2/posts", post_body(text="boom 1")).status_code == 500
-    assert call(fake, "POST", "/v2/posts", post_body(text="boom 2")).status_code == 500
-    assert call(fake, "POST", "/v2/posts", post_body(text="boom 3")).status_code == 201
-
-
-def test_accept_then_drop_publishes_but_never_answers(fake):
-    fake.inject("accept_then_drop")
-    with pytest.raises(requests.ConnectionError):
-        call(fake, "POST", "/v2/posts", post_body(text="ghost"))
-    assert [p["text"] for p in fake.publications()] == ["ghost"]
-
-
-def test_platform_failures_and_stuck_posts(fake):
-    fake.inject("platform_fail", message="Unsupported media type")
-    failed = call(fake, "POST", "/v2/posts", post_body()).json()["postSubmissionId"]
-    assert call(fake, "GET", f"/v2/posts/{failed}").json() == {
-        "postSubmissionId": failed,
-        "status": "failed",
-        "errorMessage": "Unsupported media type",
-    }
-    fake.inject("stuck")
-    stuck = call(fake, "POST", "/v2/posts", post_body()).json()["postSubmissionId"]
-    fake.advance(3600)
-    assert call(fake, "GET", f"/v2/posts/{stuck}").json()["status"] == "in-progress"
-    assert len(fake.publications()) == 1  # the failed one will never be public
-
-
-def test_media_routes(fake):
-    assert call(fake, "POST", "/v2/media", {"url": "https://cdn.example.com/a.mp4"}).status_code == 201
-    assert call(fake, "POST", "/v2/media", {"url": "ftp://x"}).status_code == 422
-    upload = call(fake, "POST", "/v2/media/uploads", {"filename": "clip.mp4"}).json()
-    assert requests.put(upload["presignedUrl"], data=b"12345", timeout=5).status_code == 200
-    assert upload["publicUrl"].endswith("/clip.mp4")
-
-
-def test_control_endpoints_drive_a_fake_in_another_process(fake):
-    assert requests.post(fake.url + "/__fake__/keys", json={"key": "blt_other", "sandbox": True}, timeout=5).ok
-    assert requests.post(fake.url + "/__fake__/faults", json={"fault": "status", "status": 503}, timeout=5).ok
-    assert call(fake, "POST", "/v2/posts", post_body(), key="blt_other").status_code == 503
-    call(fake, "POST", "/v2/posts", post_body(), key="blt_other")
-    assert requests.get(fake.url + "/__fake__/publication-counts", timeout=5).json() == {"1001": 1}
-    assert requests.post(fake.url + "/__fake__/reset", timeout=5).ok
-    assert requests.get(fake.url + "/__fake__/submissions", timeout=5).json() == []
 
 
 def test_unknown_routes_are_404(fake):
     assert call(fake, "GET", "/v2/accounts").json() == {"statusCode": 404, "message": "Not found"}
+    assert call(fake, "GET", "/posts").status_code == 404  # no /v2 prefix
+    assert call(fake, "PUT", "/v2/posts", {}).status_code == 404
 
 
-def test_concurrent_posts_are_each_counted_once_and_never_deduplicated(fake):
-    with ThreadPoolExecutor(10) as pool:
-        codes = list(pool.map(lambda n: call(fake, "POST", "/v2/posts", post_body(text="same")).status_code, range(50)))
+def test_accounts_are_listed_and_filtered_by_platform(fake):
+    items = call(fake, "GET", "/v2/users/me/accounts").json()["items"]
+    assert [a["id"] for a in items] == [str(n) for n in range(1001, 1010)]
+    assert items[0] == {"id": "1001", "platform": "twitter", "fullname": "Demo Twitter", "username": "demo_twitter"}
+    only = call(fake, "GET", "/v2/users/me/accounts", params={"platform": "tiktok"}).json()["items"]
+    assert [(a["id"], a["username"]) for a in only] == [("1006", "demo_tiktok")]
+
+
+def test_subaccounts_and_pinterest_boards(fake):
+    pages = call(fake, "GET", "/v2/users/me/accounts/1003/subaccounts").json()
+    assert pages == {"items": [{"id": "2001", "accountId": "1003", "name": "Demo Page"}]}
+    assert call(fake, "GET", "/v2/users/me/accounts/1002/subaccounts").json()["items"][0]["id"] == "2002"
+    assert call(fake, "GET", "/v2/users/me/accounts/1001/subaccounts").json() == {"items": []}
+    boards = call(fake, "GET", "/v2/social/pinterest/boards", params={"accountId": "1005"}).json()
+    assert boards == {"items": [{"id": "3001", "name": "Demo Board"}]}
+    assert call(fake, "GET", "/v2/social/pinterest/boards").status_code == 400
+
+
+def test_custom_key_fixtures(fake):
+    fake.add_key(
+        "blt_jane",
+        [{"id": "98432", "platform": "facebook", "fullname": "Jane", "username": "jane"}],
+        subaccounts={"98432": [{"id": "555", "accountId": "98432", "name": "Jane's Page"}]},
+    )
+    assert call(fake, "GET", "/v2/users/me/accounts", key="blt_jane").json()["items"][0]["id"] == "98432"
+    body = post_body("facebook", "98432", target={"pageId": "555"})
+    submission = create(fake, body, key="blt_jane")
+    assert status_of(fake, submission, key="blt_jane")["publicUrl"].startswith("https://www.facebook.com/555/posts/")
+    assert call(fake, "POST", "/v2/posts", post_body(), key="blt_jane").status_code == 422  # 1001 is not Jane's
+
+
+def test_media_import_takes_a_public_url_or_a_data_uri(fake):
+    imported = call(fake, "POST", "/v2/media", {"url": "https://cdn.example.com/clip.mp4"})
+    assert imported.status_code == 201
+    assert imported.json()["url"].startswith("https://database.blotato.io/")
+    assert imported.json()["url"].endswith(".mp4")
+    assert imported.json()["id"].startswith("media_")
+    data_uri = call(fake, "POST", "/v2/media", {"url": "data:image/png;base64,iVBORw0KGgo="})
+    assert data_uri.status_code == 201 and data_uri.json()["url"].endswith(".png")
+    for bad in ({"url": "ftp://example.com/a.mp4"}, {"url": "not a url"}, {"url": 5}, {"link": "https://a/b"}):
+        assert call(fake, "POST", "/v2/media", bad).status_code == 422
+
+
+def test_a_presigned_upload_accepts_raw_bytes_without_the_key(fake):
+    slot = call(fake, "POST", "/v2/media/uploads", {"filename": "clip.mp4"})
+    assert slot.status_code == 201
+    presigned, public = slot.json()["presignedUrl"], slot.json()["publicUrl"]
+    assert presigned.startswith(fake.url + "/__fake__/upload/")
+    assert public.startswith("https://database.blotato.io/uploads/") and public.endswith("/clip.mp4")
+    assert (
+        requests.put(presigned, data=b"x" * 1234, headers={"Content-Type": "video/mp4"}, timeout=5).status_code == 200
+    )
+    assert fake.uploads() == {public: 1234}
+    assert call(fake, "POST", "/v2/media/uploads", {"filename": "noextension"}).status_code == 422
+    assert requests.put(fake.url + "/__fake__/upload/abc123", data=b"x", timeout=5).status_code == 403
+
+
+def test_requests_are_recorded_without_the_api_key(fake):
+    create(fake, post_body(text="recorded"))
+    call(fake, "GET", "/v2/posts", params={"status": ["published", "failed"]})
+    call(fake, "GET", "/v2/users/me", key=None)
+    [posted] = fake.requests("POST", "/v2/posts")
+    assert posted["body"]["post"]["content"]["text"] == "recorded"
+    assert posted["status"] == 201
+    assert fake.requests("GET", "/v2/posts")[0]["query"] == {"status": ["published", "failed"]}
+    assert len(fake.requests()) == 3
+    for request in fake.requests():
+        assert "blotato-api-key" not in {name.lower() for name in request["headers"]}
+        assert KEY not in repr(request)
+
+
+def test_control_endpoints_drive_a_fake_from_another_process(fake):
+    control = fake.url + "/__fake__"
+    assert requests.post(control + "/keys", json={"key": "blt_other==", "sandbox": True}, timeout=5).ok
+    fault = {"fault": "status", "status": 503, "times": 1}
+    assert requests.post(control + "/faults", json=fault, timeout=5).ok
+    assert call(fake, "POST", "/v2/posts", post_body(), key="blt_other==").status_code == 503
+    assert requests.post(control + "/knobs", json={"publish_delay_s": 60}, timeout=5).ok
+    submission = create(fake, post_body(text="via control"), key="blt_other==")
+    assert status_of(fake, submission, key="blt_other==")["status"] == "in-progress"
+    assert requests.post(control + "/advance", json={"seconds": 61}, timeout=5).ok
+    assert status_of(fake, submission, key="blt_other==")["status"] == "published"
+
+    assert requests.get(control + "/publication-counts", timeout=5).json() == {"1001": 1}
+    [published] = requests.get(control + "/publications", params={"marker": "via"}, timeout=5).json()
+    assert published["id"] == submission
+    assert [s["id"] for s in requests.get(control + "/submissions", timeout=5).json()] == [submission]
+    assert len(requests.get(control + "/requests", params={"method": "POST"}, timeout=5).json()) == 2
+
+    outcome = {"outcome": "failed", "message": "Unsupported media type"}
+    assert requests.post(control + f"/submissions/{submission}/outcome", json=outcome, timeout=5).ok
+    assert status_of(fake, submission, key="blt_other==")["errorMessage"] == "Unsupported media type"
+    assert requests.post(control + "/submissions/nope/outcome", json=outcome, timeout=5).status_code == 404
+
+    assert requests.post(control + "/faults", json={"fault": "drop", "times": -1}, timeout=5).ok
+    assert requests.delete(control + "/faults", timeout=5).ok
+    assert call(fake, "GET", "/v2/users/me", key="blt_other==").status_code == 200
+    assert requests.post(control + "/faults", json={"fault": "explode"}, timeout=5).status_code == 400
+    assert requests.post(control + "/knobs", json={"no_such_knob": 1}, timeout=5).status_code == 400
+
+    assert requests.post(control + "/reset", timeout=5).ok
+    assert requests.get(control + "/submissions", timeout=5).json() == []
+    assert call(fake, "GET", "/v2/users/me", key="blt_other==").status_code == 200  # keys survive a reset
+
+
+def test_fifty_concurrent_posts_are_each_answered_and_counted_once(fake):
+    def post(n: int) -> int:
+        return call(fake, "POST", "/v2/posts", post_body(text=f"same post {n}")).status_code
+
+    with ThreadPoolExecutor(25) as pool:
+        codes = list(pool.map(post, range(50)))
     assert codes == [201] * 50
     assert fake.publication_counts() == {"1001": 50}
-    assert all("blotato-api-key" not in {h.lower() for h in r["headers"]} for r in fake.requests())
+    assert len({s["id"] for s in fake.submissions()}) == 50
+    assert len(fake.requests("POST", "/v2/posts")) == 50
+
+
+def test_identical_posts_are_never_deduplicated(fake):
+    first, second = create(fake, post_body(text="twice")), create(fake, post_body(text="twice"))
+    assert first != second
+    assert len(fake.publications(marker="twice")) == 2
+
+
+def test_keep_alive_connections_serve_many_requests(fake):
+    with requests.Session() as session:
+        session.headers["blotato-api-key"] = KEY
+        for _ in range(20):
+            assert session.get(fake.url + "/v2/users/me", timeout=5).status_code == 200

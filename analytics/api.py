@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 
-from publishing.api_support import BadInput, api_endpoint, read_json, refuse_unknown_fields, user_zone
+from publishing.api_support import BadInput, api_endpoint, read_body, read_json, refuse_unknown_fields, user_zone
 from publishing.platforms import Platform, normalise_platform
 from publishing.timeparse import iso_utc
 
@@ -122,7 +122,7 @@ def metrics(request):
 def _uploaded_rows(request) -> list[dict]:
     if request.content_type == "text/csv":
         try:
-            text = request.body.decode("utf-8-sig")
+            text = read_body(request).decode("utf-8-sig")
         except UnicodeDecodeError:
             raise BadInput("The CSV is not valid UTF-8.") from None
         try:

@@ -46,13 +46,16 @@ class ImportResult:
 
 
 def rows_from_csv(text: str) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise BadRows({1: dict.fromkeys(missing, "missing column")}, "The CSV header lacks required columns.")
-    reader.fieldnames = header
-    return [{k: v for k, v in row.items() if k is not None} for row in reader]
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+        missing = [name for name in REQUIRED if name not in header]
+        if missing:
+            raise BadRows({1: dict.fromkeys(missing, "missing column")}, "The CSV header lacks required columns.")
+        reader.fieldnames = header
+        return [{k: v for k, v in row.items() if k is not None} for row in reader]
+    except csv.Error as error:
+        raise BadRows({1: {"csv": str(error)}}, "The file is not readable as CSV.") from None
 
 
 def import_metrics(
@@ -121,6 +124,11 @@ def _metric(owner, row: dict, tz: ZoneInfo) -> PostMetric:
     if not isinstance(row, dict):
         raise BadRows({0: {"row": "must be an object with the metric columns"}})
     problems: dict[str, str] = {}
+    for name, value in row.items():
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold NUL
+            problems[str(name)] = "contains a NUL character"
+    if problems:
+        raise BadRows({0: problems})
     unknown = sorted(set(row) - set(COLUMNS))
     if unknown:
         problems["columns"] = f"unknown column(s): {', '.join(map(str, unknown))}"

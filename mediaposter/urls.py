@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from publishing.api import unknown_endpoint
 from publishing.health import healthz
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("publishing.api_urls")),
     path("api/", include("analytics.api_urls")),
+    re_path(r"^api/(?P<rest>.*)$", unknown_endpoint),
     path("healthz", healthz),
     path("analytics/", include("analytics.urls")),
     path("calendar/", include("publishing.urls")),

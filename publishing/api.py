@@ -6,7 +6,15 @@ from django.http import Http404, JsonResponse
 from django.utils import timezone
 
 from . import accounts, api_input, lifecycle
-from .api_support import BadInput, api_endpoint, read_json, refuse_unknown_fields, user_zone
+from .api_support import (
+    BadInput,
+    api_endpoint,
+    error_response,
+    read_json,
+    refuse_unknown_fields,
+    search_text,
+    user_zone,
+)
 from .blotato import AuthRejected, BlotatoError
 from .models import Clip, Profile, ScheduledPost, SocialAccount, Status
 from .timeparse import BadTime, iso_utc, zone_named
@@ -118,8 +126,8 @@ def clips(request):
         clip = Clip.objects.create(owner=request.user, **api_input.parse_clip(read_json(request)))
         return JsonResponse(clip_json(clip), status=201)
     found = Clip.objects.owned_by(request.user)
-    if request.GET.get("q"):
-        found = found.filter(title__icontains=request.GET["q"][:200])
+    if query := search_text(request.GET):
+        found = found.filter(title__icontains=query)
     items = [clip_json(c) for c in found[:500]]
     return JsonResponse({"clips": items, "count": len(items)})
 
@@ -170,3 +178,8 @@ def me(request):
             "has_blotato_key": bool(profile.blotato_api_key),
         }
     )
+
+
+def unknown_endpoint(request, rest: str = ""):
+    """Anything under /api/ that matches no endpoint: a JSON 404, never Django's HTML page."""
+    return error_response(404, f"No API endpoint at {request.path}.", {"openapi": "/api/openapi.json"})

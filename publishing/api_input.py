@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.http import Http404
 
-from .api_support import BadInput, refuse_unknown_fields
+from .api_support import BadInput, refuse_unknown_fields, search_text
 from .lifecycle import PostPlan
 from .models import Clip, ScheduledPost, SocialAccount, Status
 from .platforms import RULES, Platform, normalise_platform
@@ -125,8 +125,8 @@ def calendar_filters(params) -> dict:
         if unknown:
             raise BadInput(f"Unknown status '{unknown[0]}'.", {"status": unknown, "known": Status.values})
         filters["status__in"] = statuses
-    if params.get("q"):
-        filters["caption__icontains"] = params["q"][:200]
+    if query := search_text(params):
+        filters["caption__icontains"] = query
     return filters
 
 

@@ -98,12 +98,16 @@ def api_endpoint(*methods: str):
     return decorate
 
 
-def read_json(request) -> dict:
-    """The request body as a JSON object, or a BadInput saying exactly what is wrong with it."""
+def read_body(request) -> bytes:
     try:
-        raw = request.body
+        return request.body
     except RequestDataTooBig:
         raise BadInput("The request body is too large.", status=413) from None
+
+
+def read_json(request) -> dict:
+    """The request body as a JSON object, or a BadInput saying exactly what is wrong with it."""
+    raw = read_body(request)
     if not raw.strip():
         raise BadInput("The request body is empty; send a JSON object.")
     try:
@@ -123,6 +127,14 @@ def read_json(request) -> dict:
 
 def user_zone(user) -> ZoneInfo:
     return zone_named(Profile.objects.get_or_create(user=user)[0].timezone)
+
+
+def search_text(params, name: str = "q") -> str:
+    """A search query parameter; PostgreSQL text cannot hold NUL, so it is refused, not a 500."""
+    value = params.get(name, "")[:200]
+    if "\x00" in value:
+        raise BadInput(f"{name} contains a NUL character.", {name: "invalid character"})
+    return value
 
 
 def refuse_unknown_fields(data: dict, known: set[str]) -> None:

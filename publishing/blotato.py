@@ -1,63 +1,55 @@
 """The Blotato API client: one class, typed results, typed errors (shared/blotato-api.md).
 
-Errors say what a caller may do next: `Rejected` (never retry), `RateLimited` (wait
-`retry_after`), `NotSent` (provably never reached Blotato: safe to resend) and `UnknownOutcome`
-(Blotato may have the post: look before resending). POSTs are never retried here; only GETs
-are retried by the transport. The key is sent byte-exact and never logged.
+POSTs are never repeated by the transport; only GETs are retried there. The key goes out
+byte-exact in `blotato-api-key` and never into a log line, an error or a repr. No Django here.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
+
+from .blotato_errors import (
+    AuthRejected,
+    BlotatoError,
+    NotSent,
+    RateLimited,
+    Rejected,
+    UnknownOutcome,
+    error_for_exception,
+    error_for_status,
+    retry_after_seconds,
+)
+
+__all__ = [
+    "Account",
+    "AuthRejected",
+    "BlotatoClient",
+    "BlotatoError",
+    "Board",
+    "CreatedPost",
+    "ListedPost",
+    "NotSent",
+    "PostStatus",
+    "RateLimited",
+    "Rejected",
+    "Subaccount",
+    "UnknownOutcome",
+    "UploadedMedia",
+    "retry_after_seconds",
+]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://backend.blotato.com"
-
-
-class BlotatoError(Exception):
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-class Rejected(BlotatoError):
-    """Blotato refused the request (4xx): nothing was created; do not retry as is."""
-
-
-class AuthRejected(Rejected):
-    """The key is missing, wrong, or its plan has no API access (401/403)."""
-
-
-class RateLimited(BlotatoError):
-    """429: nothing was created; try again after `retry_after` seconds."""
-
-    def __init__(self, message: str, retry_after: float):
-        super().__init__(message, 429)
-        self.retry_after = retry_after
-
-
-class NotSent(BlotatoError):
-    """The request never reached Blotato (DNS, refused, connect timeout): safe to resend."""
-
-
-class UnknownOutcome(BlotatoError):
-    """The request may have been acted on: no answer after sending, or a 5xx."""
-
-    def __init__(self, message: str, status: int | None = None, *, server_answered: bool):
-        super().__init__(message, status)
-        self.server_answered = server_answered
+KEY_HEADER = "blotato-api-key"
 
 
 @dataclass(frozen=True)
@@ -69,7 +61,7 @@ class CreatedPost:
 @dataclass(frozen=True)
 class PostStatus:
     submission_id: str
-    status: str
+    status: str  # "in-progress" | "scheduled" | "published" | "failed" | whatever Blotato adds
     public_url: str | None = None
     error_message: str | None = None
     scheduled_time: datetime | None = None
@@ -120,51 +112,59 @@ class UploadedMedia:
     id: str | None = None
 
 
-_RETRY_IN = re.compile(r"retry in (\d+(?:\.\d+)?)\s*(second|minute)", re.IGNORECASE)
+class _GetOnlyRetry(Retry):
+    """urllib3 retries connect errors whatever the method; a non-GET here is never retried."""
+
+    def increment(self, method=None, url=None, *args, **kwargs):
+        if method is None or not self._is_method_retryable(method):
+            return Retry(total=0, raise_on_status=False).increment(method, url, *args, **kwargs)
+        return super().increment(method, url, *args, **kwargs)
 
 
-def _iso(value: object) -> datetime | None:
+def _get_retries() -> Retry:
+    return _GetOnlyRetry(
+        total=2,
+        connect=2,
+        read=0,
+        other=0,
+        status=2,
+        redirect=0,
+        backoff_factor=0.2,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=frozenset({"GET"}),
+        respect_retry_after_header=False,  # a worker must not sleep a minute inside a GET
+        raise_on_status=False,
+    )
+
+
+def utc_iso(moment: datetime) -> str:
+    """Blotato's form of a time: UTC with a Z. A naive datetime is a bug, not UTC."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("Blotato times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _time(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def retry_after_seconds(response: requests.Response, message: str) -> float:
-    """Retry-After (seconds or HTTP date), else "retry in N seconds" in the message, else 60."""
-    header = response.headers.get("Retry-After")
-    if header:
-        try:
-            return max(0.0, float(header))
-        except ValueError:
-            try:
-                return max(0.0, (parsedate_to_datetime(header) - datetime.now(UTC)).total_seconds())
-            except (TypeError, ValueError):
-                pass
-    found = _RETRY_IN.search(message or "")
-    if found:
-        return float(found.group(1)) * (60 if found.group(2).lower() == "minute" else 1)
-    return 60.0
+def _items(data: dict) -> list[dict]:
+    items = data.get("items")
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
-def _never_reached(error: Exception) -> bool:
-    """True when a connection error happened before the request could be sent."""
-    seen: object = error
-    for _ in range(10):  # a short walk down the chain of wrapped errors
-        if isinstance(seen, (NewConnectionError, NameResolutionError, ConnectTimeoutError)):
-            return True
-        if not isinstance(seen, BaseException):
-            return False
-        # requests wraps urllib3's MaxRetryError in args, not as __cause__.
-        wrapped = seen.args[0] if seen.args and isinstance(seen.args[0], Exception) else None
-        seen = seen.__cause__ or seen.__context__ or wrapped or getattr(seen, "reason", None)
-    return False
+def _segment(value: str) -> str:
+    return quote(str(value), safe="")
 
 
 class BlotatoClient:
@@ -183,29 +183,18 @@ class BlotatoClient:
         self._key = api_key
         self.timeout = (connect_timeout, read_timeout)
         self.media_timeout = (connect_timeout, media_read_timeout)
-        self.session = session or requests.Session()
-        # Transport retries for reads only: a POST is never repeated behind our back.
-        gets = Retry(
-            total=2,
-            connect=2,
-            read=0,
-            status=2,
-            backoff_factor=0.3,
-            status_forcelist=(502, 503, 504),
-            allowed_methods=frozenset({"GET"}),
-            respect_retry_after_header=False,
-            raise_on_status=False,
-        )
-        self.session.mount("http://", HTTPAdapter(max_retries=gets, pool_maxsize=32))
-        self.session.mount("https://", HTTPAdapter(max_retries=gets, pool_maxsize=32))
+        self.session = session if session is not None else requests.Session()
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, HTTPAdapter(max_retries=_get_retries(), pool_maxsize=32))
 
     def __repr__(self) -> str:
-        return f"BlotatoClient(base_url={self.base_url!r}, key=…{self._key[-4:]})"
+        shown = f"…{self._key[-4:]}" if len(self._key) >= 12 else "…"
+        return f"BlotatoClient(base_url={self.base_url!r}, key={shown})"
 
     def close(self) -> None:
         self.session.close()
 
-    # --- endpoints -------------------------------------------------------------------------
+    # --- posts -------------------------------------------------------------------------------
 
     def create_post(
         self,
@@ -222,26 +211,25 @@ class BlotatoClient:
         content: dict = {"text": text, "mediaUrls": list(media_urls), "platform": platform}
         if additional_posts:
             content["additionalPosts"] = additional_posts
-        body: dict = {
-            "post": {"accountId": str(account_id), "content": content, "target": {**target, "targetType": platform}}
-        }
+        post = {"accountId": str(account_id), "content": content, "target": {"targetType": platform, **target}}
+        body: dict = {"post": post}
         if scheduled_time is not None:
             # At the root: nested inside `post`, Blotato ignores it and publishes at once.
-            body["scheduledTime"] = scheduled_time.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            body["scheduledTime"] = utc_iso(scheduled_time)
         data = self._call("POST", "/posts", json=body)
         submission_id = data.get("postSubmissionId")
         if not submission_id:
-            raise UnknownOutcome("Blotato answered without a postSubmissionId", 201, server_answered=True)
-        return CreatedPost(str(submission_id), _iso(data.get("scheduledTime")))
+            raise UnknownOutcome("Blotato accepted the post without a postSubmissionId", 201, server_answered=True)
+        return CreatedPost(str(submission_id), _time(data.get("scheduledTime")))
 
     def post_status(self, submission_id: str) -> PostStatus:
-        data = self._call("GET", f"/posts/{submission_id}")
+        data = self._call("GET", f"/posts/{_segment(submission_id)}")
         return PostStatus(
             submission_id=str(data.get("postSubmissionId") or submission_id),
             status=str(data.get("status") or "in-progress"),
             public_url=_text(data.get("publicUrl")),
             error_message=_text(data.get("errorMessage")),
-            scheduled_time=_iso(data.get("scheduledTime")),
+            scheduled_time=_time(data.get("scheduledTime")),
         )
 
     def list_posts(
@@ -255,64 +243,74 @@ class BlotatoClient:
         page_size: int = 100,
     ) -> list[ListedPost]:
         params: list[tuple[str, str]] = [
-            ("since", since.astimezone(UTC).isoformat().replace("+00:00", "Z")),
-            ("until", until.astimezone(UTC).isoformat().replace("+00:00", "Z")),
+            ("since", utc_iso(since)),
+            ("until", utc_iso(until)),
             ("limit", str(page_size)),
         ]
         if platform:
-            params.append(("platform", platform))
-        params += [("status", s) for s in statuses or []]
+            params.append(("platform", "twitter" if platform == "x" else platform))
+        params += [("status", status) for status in statuses or []]
         found: list[ListedPost] = []
-        cursor = None
+        cursor: str | None = None
         for _ in range(max_pages):
             data = self._call("GET", "/posts", params=params + ([("cursor", cursor)] if cursor else []))
-            for item in data.get("items") or []:
-                state = item.get("state") or {}
-                found.append(
-                    ListedPost(
-                        id=str(item.get("id", "")),
-                        platform=str(item.get("platform", "")),
-                        text=str(item.get("text", "")),
-                        media_urls=[str(u) for u in item.get("mediaUrls") or []],
-                        post_time=_iso(item.get("postTime")),
-                        state=str(state.get("type", "")),
-                        post_url=_text(state.get("postUrl")),
-                        error_message=_text(state.get("errorMessage")),
-                        account_id=_text(item.get("accountId")),
-                        submission_id=_text(item.get("postSubmissionId")),
-                    )
-                )
-            cursor = data.get("cursor")
-            if not cursor:
-                break
+            found += [self._listed(item) for item in _items(data)]
+            next_cursor = data.get("cursor")
+            if not next_cursor or str(next_cursor) == cursor:
+                return found
+            cursor = str(next_cursor)
+        logger.warning("blotato GET /posts: stopped after %d pages; older posts were not read", max_pages)
         return found
 
+    @staticmethod
+    def _listed(item: dict) -> ListedPost:
+        state = item.get("state") if isinstance(item.get("state"), dict) else {}
+        media = item.get("mediaUrls") if isinstance(item.get("mediaUrls"), list) else []
+        return ListedPost(
+            id=str(item.get("id") or ""),
+            platform=str(item.get("platform") or ""),
+            text=str(item.get("text") or ""),
+            media_urls=[str(url) for url in media],
+            post_time=_time(item.get("postTime")),
+            state=str(state.get("type") or ""),
+            post_url=_text(state.get("postUrl")),
+            error_message=_text(state.get("errorMessage")),
+            account_id=_text(item.get("accountId")),
+            submission_id=_text(item.get("postSubmissionId")),
+        )
+
+    # --- accounts and media ------------------------------------------------------------------
+
     def me(self) -> dict:
-        return self._call("GET", "/users/me")
+        """The user record, without the key Blotato echoes back in it."""
+        return {k: v for k, v in self._call("GET", "/users/me").items() if k != "apiKey"}
 
     def accounts(self, platform: str | None = None) -> list[Account]:
-        data = self._call("GET", "/users/me/accounts", params={"platform": platform} if platform else None)
+        params = {"platform": "twitter" if platform == "x" else platform} if platform else None
         return [
-            Account(str(a.get("id")), str(a.get("platform", "")), a.get("fullname") or "", a.get("username") or "")
-            for a in data.get("items") or []
+            Account(
+                str(a.get("id") or ""), str(a.get("platform") or ""), a.get("fullname") or "", a.get("username") or ""
+            )
+            for a in _items(self._call("GET", "/users/me/accounts", params=params))
         ]
 
     def subaccounts(self, account_id: str) -> list[Subaccount]:
-        data = self._call("GET", f"/users/me/accounts/{account_id}/subaccounts")
+        data = self._call("GET", f"/users/me/accounts/{_segment(account_id)}/subaccounts")
         return [
-            Subaccount(str(s.get("id")), str(s.get("accountId") or account_id), s.get("name") or "")
-            for s in data.get("items") or []
+            Subaccount(str(s.get("id") or ""), str(s.get("accountId") or account_id), s.get("name") or "")
+            for s in _items(data)
         ]
 
     def pinterest_boards(self, account_id: str) -> list[Board]:
-        data = self._call("GET", "/social/pinterest/boards", params={"accountId": account_id})
-        return [Board(str(b.get("id")), b.get("name") or "") for b in data.get("items") or []]
+        data = self._call("GET", "/social/pinterest/boards", params={"accountId": str(account_id)})
+        return [Board(str(b.get("id") or ""), b.get("name") or "") for b in _items(data)]
 
     def upload_media(self, url: str) -> UploadedMedia:
+        """Have Blotato import a public URL (or a data: URI); never re-sent by the transport."""
         data = self._call("POST", "/media", json={"url": url}, timeout=self.media_timeout)
-        return UploadedMedia(str(data.get("url", "")), _text(data.get("id")))
+        return UploadedMedia(str(data.get("url") or ""), _text(data.get("id")))
 
-    # --- transport -------------------------------------------------------------------------
+    # --- transport ---------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, *, json: dict | None = None, params=None, timeout=None) -> dict:
         started = time.monotonic()
@@ -320,44 +318,39 @@ class BlotatoClient:
             response = self.session.request(
                 method,
                 self.base_url + path,
-                json=json,
+                json=json,  # requests sets Content-Type only when there is a body
                 params=params,
-                headers={"blotato-api-key": self._key, "Accept": "application/json"},
+                headers={KEY_HEADER: self._key, "Accept": "application/json"},
                 timeout=timeout or self.timeout,
+                allow_redirects=False,  # a redirected POST would come back as a GET
             )
-        except requests.ConnectTimeout as error:
-            raise NotSent(f"could not connect to Blotato ({type(error).__name__})") from None
-        except requests.ReadTimeout:
-            raise UnknownOutcome("no answer from Blotato before the read timeout", server_answered=False) from None
-        except requests.ConnectionError as error:
-            if _never_reached(error):
-                raise NotSent(f"could not connect to Blotato ({type(error).__name__})") from None
-            raise UnknownOutcome("the connection to Blotato broke before an answer", server_answered=False) from None
         except requests.RequestException as error:
-            raise UnknownOutcome(f"request to Blotato failed ({type(error).__name__})", server_answered=False) from None
-        logger.info(
-            "blotato %s %s -> %s in %d ms", method, path, response.status_code, (time.monotonic() - started) * 1000
-        )
-        return self._read(response, method)
+            failure = error_for_exception(error)
+            self._log(method, path, type(failure).__name__, started)
+            raise failure from None
+        self._log(method, path, response.status_code, started)
+        return self._read(response)
 
-    @staticmethod
-    def _read(response: requests.Response, method: str) -> dict:
+    def _read(self, response: requests.Response) -> dict:
         status = response.status_code
         try:
             data = response.json()
         except ValueError:
             data = None
-        message = data.get("message") if isinstance(data, dict) and isinstance(data.get("message"), str) else ""
         if 200 <= status < 300:
-            if response.status_code == 204:
+            if status == 204:
                 return {}
             if not isinstance(data, dict):
-                raise UnknownOutcome(f"Blotato answered HTTP {status} without JSON", status, server_answered=True)
+                raise UnknownOutcome(f"HTTP {status} without a JSON object", status, server_answered=True)
             return data
-        if status == 429:
-            raise RateLimited(message or "HTTP 429", retry_after_seconds(response, message))
-        if status in (401, 403):
-            raise AuthRejected(message or f"HTTP {status}", status)
-        if 400 <= status < 500:
-            raise Rejected(message or f"HTTP {status}", status)
-        raise UnknownOutcome(message or f"HTTP {status}", status, server_answered=True)
+        message = data.get("message") if isinstance(data, dict) else None
+        message = message if isinstance(message, str) else ""
+        if self._key and self._key in message:  # Blotato should never echo it; make sure.
+            message = message.replace(self._key, "[api key]")
+        raise error_for_status(status, message, response.headers)
+
+    @staticmethod
+    def _log(method: str, path: str, outcome: object, started: float) -> None:
+        elapsed = (time.monotonic() - started) * 1000
+        level = logging.INFO if isinstance(outcome, int) and outcome < 400 else logging.WARNING
+        logger.log(level, "blotato %s %s -> %s in %d ms", method, path, outcome, elapsed)

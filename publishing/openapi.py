@@ -6,6 +6,8 @@ document cannot drift from what api_input.py accepts; the rest is written out to
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -338,7 +340,7 @@ PATHS = {
     "/api/clips": _path(
         "clips",
         "Clips",
-        get=_op("listClips", "Your clips, newest first (at most 500)", (200, "ClipList"), query=CLIPS_QUERY),
+        get=_op("listClips", "Your clips, newest first (at most 500)", (200, "ClipList"), "400", query=CLIPS_QUERY),
         post=_op("createClip", "Add a clip by URL", (201, "Clip"), body="ClipCreate"),
     ),
     "/api/accounts": _path(
@@ -406,4 +408,18 @@ OPENAPI: dict = {
 def document(request: HttpRequest) -> JsonResponse:
     if request.method != "GET":
         return error_response(405, f"Method {request.method} not allowed; use GET.", {"allowed": ["GET"]})
-    return JsonResponse(OPENAPI)
+    return JsonResponse(full_document())
+
+
+@cache
+def full_document() -> dict:
+    """This module's paths plus the analytics app's (imported late: it builds on the helpers here)."""
+    from analytics import openapi as analytics
+
+    document = dict(OPENAPI, paths={**PATHS, **analytics.PATHS})
+    document["components"] = dict(
+        OPENAPI["components"],
+        schemas={**SCHEMAS, **analytics.SCHEMAS},
+        responses={**RESPONSES, **analytics.RESPONSES},
+    )
+    return document

@@ -249,3 +249,9 @@ def test_local_hours_follow_daylight_saving_time(alice_api):
     body = alice_api.get("/api/optimal-posting-times/platform/tiktok").json()
     assert body["best_hours"][0] == 18
     assert body["sample_size"] == 60
+
+
+def test_a_file_that_is_not_csv_is_a_400_not_a_crash(alice_api):
+    response = alice_api.post("/api/analytics/metrics", data='97"\r\x8c|\n"a', content_type="text/csv")
+    assert response.status_code == 400
+    assert response.json()["error"] in ("The file is not readable as CSV.", "The CSV header lacks required columns.")

@@ -31,8 +31,9 @@ def browser(client, alice):
 
 def make_post(owner, when: datetime, caption="Launch day", platform="twitter", status=Status.SCHEDULED):
     account = SocialAccount.objects.get(owner=owner, platform=platform)
-    return ScheduledPost.objects.create(owner=owner, platform=platform, account=account, caption=caption,
-                                        scheduled_time=when, status=status)
+    return ScheduledPost.objects.create(
+        owner=owner, platform=platform, account=account, caption=caption, scheduled_time=when, status=status
+    )
 
 
 def test_the_month_view_shows_posts_in_the_users_zone(browser, alice):
@@ -72,8 +73,11 @@ def test_filters_and_search_narrow_the_grid(browser, alice):
 
 def test_dropping_on_a_day_keeps_the_time_of_day(browser, alice):
     post = make_post(alice, datetime(2026, 12, 3, 13, 15, tzinfo=UTC))  # 14:15 in Paris
-    response = browser.post(f"/calendar/posts/{post.pk}/move", {"scheduled_time": "2026-12-10", "view": "month",
-                                                                 "date": "2026-12-01"}, headers=HTMX)
+    response = browser.post(
+        f"/calendar/posts/{post.pk}/move",
+        {"scheduled_time": "2026-12-10", "view": "month", "date": "2026-12-01"},
+        headers=HTMX,
+    )
     assert response.status_code == 200
     post.refresh_from_db()
     assert post.scheduled_time == datetime(2026, 12, 10, 13, 15, tzinfo=UTC)
@@ -82,8 +86,9 @@ def test_dropping_on_a_day_keeps_the_time_of_day(browser, alice):
 
 def test_dropping_on_an_hour_keeps_the_minutes(browser, alice):
     post = make_post(alice, datetime(2026, 12, 3, 13, 15, tzinfo=UTC))
-    browser.post(f"/calendar/posts/{post.pk}/move", {"scheduled_time": "2026-12-04T09:00", "view": "week"},
-                 headers=HTMX)
+    browser.post(
+        f"/calendar/posts/{post.pk}/move", {"scheduled_time": "2026-12-04T09:00", "view": "week"}, headers=HTMX
+    )
     post.refresh_from_db()
     assert post.scheduled_time == datetime(2026, 12, 4, 8, 15, tzinfo=UTC)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
+from analytics import api_urls as analytics_api_urls
 from publishing import api_urls
 from publishing.models import Status
 from publishing.platforms import Platform
@@ -32,6 +33,9 @@ ALLOWED = {
     "/api/accounts/sync": {"post"},
     "/api/me": {"get", "patch"},
     "/api/openapi.json": {"get"},
+    "/api/optimal-posting-times/platform/{platform}": {"get"},
+    "/api/optimal-posting-times/recommend": {"post"},
+    "/api/analytics/metrics": {"post", "delete"},
 }
 
 
@@ -72,7 +76,8 @@ def test_the_document_needs_no_login_and_other_methods_get_a_json_405():
 
 
 def test_every_api_url_is_documented_and_nothing_else(document):
-    routes = {openapi_path(str(pattern.pattern)) for pattern in api_urls.urlpatterns}
+    patterns = api_urls.urlpatterns + analytics_api_urls.urlpatterns
+    routes = {openapi_path(str(pattern.pattern)) for pattern in patterns}
     assert routes == set(document["paths"])
     assert routes == set(ALLOWED)
 
@@ -85,7 +90,7 @@ def test_every_allowed_method_is_documented(document):
 def test_the_methods_listed_here_are_the_ones_the_views_allow(client):
     """Keeps ALLOWED honest: every other method is refused with the allowed ones in the details."""
     for path, methods in ALLOWED.items():
-        url = path.replace("{post_id}", str(uuid.uuid4()))
+        url = path.replace("{post_id}", str(uuid.uuid4())).replace("{platform}", "instagram")
         for method in sorted({"get", "post", "put", "patch", "delete"} - methods):
             response = client.generic(method.upper(), url)
             assert response.status_code == 405, (method, path)

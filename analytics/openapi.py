@@ -1,0 +1,123 @@
+"""The analytics part of /api/openapi.json: optimal posting times and the metrics import."""
+
+from __future__ import annotations
+
+from publishing.openapi import COUNT, _json, _op, _path, _query, _record, _ref, _response
+
+HOUR_LIST = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 23}}
+DAY_LIST = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 6}, "description": "0 = Monday"}
+SCORES = {"type": "number", "minimum": 0, "maximum": 100}
+SOURCE = {"type": "string", "enum": ["default", "blended", "historical"]}
+SLOT = {"time": {"type": "string", "format": "date-time"}, "local_time": {"type": "string"}, "score": SCORES}
+METRIC_ROW = {
+    "type": "object",
+    "description": "posted_at with an offset is that instant; without one, your local time.",
+    "properties": {
+        "platform": _ref("PlatformName"),
+        "posted_at": {"type": "string"},
+        **{name: {"type": ["integer", "string"]} for name in ("views", "likes", "comments", "shares", "saves")},
+        "followers": {"type": ["integer", "string", "null"]},
+        "post_url": {"type": ["string", "null"]},
+    },
+    "required": ["platform", "posted_at", "views", "likes", "comments", "shares", "saves"],
+}
+
+SCHEMAS = {
+    "PlatformTimes": _record(
+        {
+            "platform": _ref("Platform"),
+            "timezone": {"type": "string"},
+            "best_hours": HOUR_LIST,
+            "best_days": DAY_LIST,
+            "hour_scores": {"type": "array", "items": SCORES, "minItems": 24, "maxItems": 24},
+            "day_scores": {"type": "array", "items": SCORES, "minItems": 7, "maxItems": 7},
+            "sample_size": COUNT,
+            "source": SOURCE,
+            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+            "window_days": {"type": "integer"},
+        }
+    ),
+    "RecommendRequest": {
+        "type": "object",
+        "properties": {
+            "platform": _ref("PlatformName"),
+            "preferred_date": {"type": "string", "description": "A date in your zone, or a datetime (its date part)."},
+        },
+        "required": ["platform", "preferred_date"],
+        "additionalProperties": False,
+    },
+    "Recommendation": _record(
+        {
+            "platform": _ref("Platform"),
+            "recommended_time": {"type": "string", "format": "date-time"},
+            "local_time": {"type": "string"},
+            "score": SCORES,
+            "alternatives": {"type": "array", "items": _record(SLOT)},
+            "source": SOURCE,
+        }
+    ),
+    "MetricsUpload": {
+        "type": "object",
+        "properties": {"metrics": {"type": "array", "items": METRIC_ROW}},
+        "required": ["metrics"],
+        "additionalProperties": False,
+    },
+    "MetricsImported": _record({"imported": COUNT, "updated": COUNT}),
+    "MetricsDeleted": _record({"deleted": COUNT}),
+}
+
+RESPONSES = {"UnsupportedType": _json(_ref("Error"), 'Send text/csv, or application/json with {"metrics": [...]}.')}
+
+PLATFORM = {
+    "name": "platform",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "A platform; an unknown one is a 404 listing the platforms.",
+}
+
+
+def _metrics_post() -> dict:
+    operation = _op(
+        "importMetrics",
+        "Import post metrics (all rows or none; re-importing updates)",
+        (200, "MetricsImported"),
+        body="MetricsUpload",
+    )
+    operation["requestBody"]["content"]["text/csv"] = {"schema": {"type": "string"}}
+    operation["responses"]["415"] = _response("UnsupportedType")
+    return operation
+
+
+PATHS = {
+    "/api/optimal-posting-times/platform/{platform}": _path(
+        "analytics",
+        "Best times on a platform",
+        parameters=[PLATFORM],
+        get=_op("platformTimes", "Best hours and days from your last 90 days", (200, "PlatformTimes"), "404"),
+    ),
+    "/api/optimal-posting-times/recommend": _path(
+        "analytics",
+        "A time for a date",
+        post=_op(
+            "recommendTime",
+            "The best free hour on a date in your zone",
+            (200, "Recommendation"),
+            "404",
+            "409",
+            body="RecommendRequest",
+        ),
+    ),
+    "/api/analytics/metrics": _path(
+        "analytics",
+        "Your post metrics",
+        post=_metrics_post(),
+        delete=_op(
+            "deleteMetrics",
+            "Delete your metrics (of one platform)",
+            (200, "MetricsDeleted"),
+            "404",
+            query=[_query("platform", "Only this platform's rows.")],
+        ),
+    ),
+}

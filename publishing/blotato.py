@@ -125,7 +125,7 @@ def _get_retries() -> Retry:
     return _GetOnlyRetry(
         total=2,
         connect=2,
-        read=0,
+        read=False,  # a read error after sending is the caller's to judge, even for a GET
         other=0,
         status=2,
         redirect=0,

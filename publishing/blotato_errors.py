@@ -19,7 +19,6 @@ from urllib3.exceptions import (
     MaxRetryError,
     NameResolutionError,
     NewConnectionError,
-    ProtocolError,
 )
 from urllib3.util.ssl_match_hostname import CertificateError
 
@@ -121,9 +120,7 @@ def error_for_exception(error: requests.RequestException) -> BlotatoError:
         ),
     ):
         return NotSent(f"the request could not be built ({kind})")
-    if isinstance(error, requests.ConnectTimeout) or (
-        isinstance(error, requests.ConnectionError) and _never_reached(error)
-    ):
+    if isinstance(error, requests.ConnectTimeout) or _never_reached(error):
         return NotSent(f"could not connect to Blotato ({_reason(error)})")
     if isinstance(error, requests.ReadTimeout):
         return UnknownOutcome("no answer from Blotato before the read timeout", server_answered=False)
@@ -135,17 +132,14 @@ def error_for_exception(error: requests.RequestException) -> BlotatoError:
 
 
 def _never_reached(error: BaseException) -> bool:
-    """Walk requests → MaxRetryError → urllib3 cause: connect-phase failures only mean "not sent"."""
-    for cause in _causes(error):
-        if isinstance(cause, (NameResolutionError, NewConnectionError, ConnectTimeoutError)):
-            return True
-        if isinstance(cause, (ssl.SSLCertVerificationError, CertificateError)):
-            return True
-        if isinstance(cause, ssl.SSLError):
-            return _raised_in_handshake(cause)
-        if isinstance(cause, (ProtocolError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
-            return False  # the connection broke after (part of) the request went out
-    return False
+    """True when the failure happened while connecting: before a byte of the request was sent."""
+    causes = list(_causes(error))
+    if any(isinstance(c, (NameResolutionError, NewConnectionError, ConnectTimeoutError)) for c in causes):
+        return True
+    # TLS: a bad certificate, or anything (reset, EOF, timeout) raised inside the handshake.
+    return any(
+        isinstance(c, (ssl.SSLCertVerificationError, CertificateError)) or _raised_in_handshake(c) for c in causes
+    )
 
 
 def _causes(error: BaseException):

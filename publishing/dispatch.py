@@ -233,7 +233,8 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
     except Rejected as error:
         _finish(attempt, AttemptState.REJECTED, error)
         reason = "Blotato rejected the API key" if isinstance(error, AuthRejected) else "Blotato refused the post"
-        _fail(post, fence, f"{reason} (HTTP {error.status}): {error.message}")
+        status = f" (HTTP {error.status})" if error.status else ""
+        _fail(post, fence, f"{reason}{status}: {error.message}")
     except RateLimited as error:
         _finish(attempt, AttemptState.RATE_LIMITED, error)
         when = timezone.now() + retry_delay(post.attempts, at_least=error.retry_after)

@@ -11,10 +11,10 @@ from publishing.api_support import BadInput, api_endpoint, read_body, read_json,
 from publishing.platforms import Platform, normalise_platform
 from publishing.timeparse import iso_utc
 
-from . import importers, optimal_times
-from .history import WINDOW_DAYS, history_for
+from . import importers
+from .history import WINDOW_DAYS
 from .models import PostMetric
-from .scheduling import free_slots
+from .scheduling import engine_answer, free_slots
 
 MAX_ALTERNATIVES = 3
 
@@ -28,9 +28,7 @@ def _platform(name: str) -> str:
 
 def _engine_answer(user, platform: str):
     tz = user_zone(user)
-    return tz, optimal_times.recommend(
-        platform, history_for(user, platform, tz, now=timezone.now()), window_days=WINDOW_DAYS
-    )
+    return tz, engine_answer(user, platform, tz, now=timezone.now())
 
 
 @api_endpoint("GET")

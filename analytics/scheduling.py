@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from publishing.models import ScheduledPost, Status
 
+from . import optimal_times
+from .history import WINDOW_DAYS, history_for
 from .optimal_times import Recommendation
 
 MIN_GAP = timedelta(hours=1)
@@ -24,6 +26,11 @@ class Slot:
     at: datetime  # UTC
     local: datetime  # in the user's zone
     score: float
+
+
+def engine_answer(owner, platform: str, tz: ZoneInfo, *, now: datetime) -> Recommendation:
+    """The optimal-times engine run on the user's last 90 days on this platform, in their zone."""
+    return optimal_times.recommend(platform, history_for(owner, platform, tz, now=now), window_days=WINDOW_DAYS)
 
 
 def free_slots(owner, platform: str, day: date, tz: ZoneInfo, engine: Recommendation, *, now: datetime) -> list[Slot]:
@@ -48,3 +55,18 @@ def free_slots(owner, platform: str, day: date, tz: ZoneInfo, engine: Recommenda
         if local > now and all(abs(local - other) >= MIN_GAP for other in taken)
     ]
     return sorted(slots, key=lambda slot: (-slot.score, slot.at))
+
+
+def best_shared_slot(slots_by_platform: dict[str, list[Slot]]) -> Slot | None:
+    """The hour free on every platform with the highest mean score: posts of one group share a time."""
+    if not slots_by_platform:
+        return None
+    by_time: dict[datetime, list[Slot]] = {}
+    for slots in slots_by_platform.values():
+        for slot in slots:
+            by_time.setdefault(slot.at, []).append(slot)
+    shared = [group for group in by_time.values() if len(group) == len(slots_by_platform)]
+    if not shared:
+        return None
+    best = min(shared, key=lambda group: (-sum(s.score for s in group), group[0].at))
+    return Slot(at=best[0].at, local=best[0].local, score=round(sum(s.score for s in best) / len(best), 1))

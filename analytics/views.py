@@ -12,8 +12,9 @@ from django.views.decorators.http import require_http_methods
 from publishing.api_support import user_zone
 from publishing.platforms import Platform, normalise_platform
 
-from . import heatmap, importers, optimal_times
-from .history import WINDOW_DAYS, history_for
+from . import heatmap, importers
+from .history import WINDOW_DAYS
+from .scheduling import engine_answer
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -28,7 +29,7 @@ def analytics_page(request, platform: str = "instagram"):
         _import_upload(request)
         return redirect("analytics:platform", platform=platform)
     tz = user_zone(request.user)
-    answer = optimal_times.recommend(platform, history_for(request.user, platform, tz, now=timezone.now()))
+    answer = engine_answer(request.user, platform, tz, now=timezone.now())
     return render(
         request,
         "analytics/heatmap.html",

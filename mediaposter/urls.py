@@ -15,6 +15,6 @@ urlpatterns = [
     re_path(r"^api/(?P<rest>.*)$", unknown_endpoint),
     path("healthz", healthz),
     path("analytics/", include("analytics.urls")),
-    path("calendar/", include("publishing.urls")),
+    path("", include("publishing.urls")),
     path("", RedirectView.as_view(url="/calendar/", permanent=False)),
 ]

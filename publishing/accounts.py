@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .blotato import BlotatoClient
 from .dispatch import api_key_for, client_for
 from .models import SocialAccount
 from .platforms import Platform
@@ -47,3 +49,21 @@ def sync_accounts(user) -> list[SocialAccount]:
         )
     logger.info("synced %d accounts for user %s", len(remote), user.pk)
     return list(SocialAccount.objects.owned_by(user))
+
+
+def check_key(api_key: str) -> int:
+    """How many accounts Blotato lists for this key; raises the client's error when it cannot.
+
+    A throwaway client, not `client_for`'s cache: keys typed into the settings page may be wrong,
+    and a wrong key should not stay in the process's memory.
+    """
+    client = BlotatoClient(
+        api_key,
+        settings.BLOTATO_API_URL,
+        connect_timeout=settings.BLOTATO_CONNECT_TIMEOUT,
+        read_timeout=settings.BLOTATO_READ_TIMEOUT,
+    )
+    try:
+        return len(client.accounts())
+    finally:
+        client.close()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -282,7 +285,32 @@ def _https_url(data: dict, name: str, *, required: bool) -> str:
         raise BadInput(f"{name} must be an https:// URL.", {name: "invalid URL"}) from None
     if len(value) > 2000:
         raise BadInput(f"{name} is longer than 2000 characters.", {name: "too long"})
+    if not is_public_host(urlsplit(value).hostname or ""):
+        raise BadInput(
+            f"{name} must point at a public host, not a private, loopback or internal address.",
+            {name: "not a public host"},
+        )
     return value
+
+
+INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".corp")
+
+
+def is_public_host(host: str) -> bool:
+    """False for loopback, private, link-local and reserved addresses and internal names.
+
+    We never fetch media ourselves, but Blotato and the platforms do, and this server may pass
+    the URL to Blotato's upload endpoint: an address inside someone's network is refused.
+    """
+    host = host.strip("[]").rstrip(".").lower()
+    if not host or host == "localhost" or host.endswith(INTERNAL_SUFFIXES) or "." not in host and ":" not in host:
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        # 127.1, 0x7f.0.0.1 and friends: numeric forms that resolvers still read as addresses.
+        return not all(re.fullmatch(r"0x[0-9a-f]*|[0-9]+", part) for part in host.split("."))
+    return address.is_global and not address.is_multicast
 
 
 def _bound(value: str | None, tz: ZoneInfo, name: str, *, end: bool) -> datetime | None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 
+from .api_support import BadInput
 from .calendar import VIEWS
-from .models import ScheduledPost, Status
+from .models import Profile, ScheduledPost, Status
 from .platforms import Platform
 from .timeparse import BadTime, parse_instant
 
@@ -57,3 +59,48 @@ class MovePostForm(forms.Form):
         if moment <= self.now:
             raise forms.ValidationError("That time has passed; pick a time in the future.")
         return moment
+
+
+def errors_by_field(problem: BadInput) -> dict[str, str]:
+    """Where a validation message belongs on a page: the field its details name, else the form."""
+    for key in problem.details:
+        if key not in ("unknown", "allowed", "known"):
+            return {"platforms" if key == "platform" else key: problem.message}
+    return {"form": problem.message}
+
+
+@cache
+def _zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(available_timezones())]
+
+
+class ProfileForm(forms.ModelForm):
+    timezone = forms.ChoiceField(choices=_zone_choices, help_text="Calendar times and recommendations use it.")
+    late_grace_minutes = forms.IntegerField(
+        min_value=1,
+        max_value=1440,
+        label="Late-post grace period (minutes)",
+        help_text="A post that could not go out within this long after its time is marked missed, not sent late.",
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["timezone", "late_grace_minutes"]
+
+
+class BlotatoKeyForm(forms.Form):
+    api_key = forms.CharField(
+        label="Blotato API key",
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+
+    def clean_api_key(self) -> str:
+        key = self.cleaned_data["api_key"].strip()
+        if not key.isascii() or any(c.isspace() or not c.isprintable() for c in key):
+            raise forms.ValidationError("A Blotato key is one word of printable ASCII characters.")
+        return key
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, initial="API token", label="Token name")

@@ -97,6 +97,9 @@ def post_action(request, post_id, action: str):
         if action == "cancel":
             lifecycle.cancel_post(post)
             messages.success(request, "Cancelled. It will not be published.")
+        elif action == "publish-now":
+            lifecycle.edit_post(post, scheduled_time=timezone.now())
+            messages.success(request, "Publishing now.")
         elif action == "retry":
             lifecycle.retry_post(post, at=timezone.now())
             messages.success(request, "Queued: it goes out now.")

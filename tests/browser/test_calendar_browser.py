@@ -1,97 +1,21 @@
 """The calendar in a real headless Chromium (Debian's package, driven by Playwright).
 
-Any JavaScript error or console error fails the test. Screenshots go to test-artifacts/.
+Any JavaScript error or console error fails the test (see conftest.py). Screenshots go to
+test-artifacts/.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, time, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from publishing import heartbeat
-from publishing.models import ScheduledPost, SocialAccount, Status
+from publishing.models import Status
+
+from .pages import PARIS, local_day, post_on, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# Playwright's sync API keeps an event loop on this thread; the ORM calls here are still plain
-# synchronous code in the test thread (Django's documented escape hatch for such tools).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-# The machine's network is closed: keep Chromium from phoning home (see the env notes).
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
-PARIS = ZoneInfo("Europe/Paris")
-# The browser reports a refused move's HTTP status itself; that is the server saying no, not a bug.
-EXPECTED_REFUSAL = "the server responded with a status of 422"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium, live_server, alice):
-    heartbeat.beat("dispatcher")  # a running publisher: no red banner in the screenshots
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 1400})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            message.type == "error"
-            and EXPECTED_REFUSAL not in message.text
-            and problems.append(f"console: {message.text}")
-        ),
-    )
-    page.goto("/login/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", "alice-password-123")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/calendar/")
-    yield page
-    context.close()
-    assert problems == []
-
-
-def local_day(days_ahead: int):
-    return (timezone.now().astimezone(PARIS) + timedelta(days=days_ahead)).date()
-
-
-def post_on(owner, day, hour=14, minute=15, caption="Launch teaser") -> ScheduledPost:
-    account = SocialAccount.objects.get(owner=owner, platform="twitter")
-    return ScheduledPost.objects.create(
-        owner=owner,
-        platform="twitter",
-        account=account,
-        caption=caption,
-        scheduled_time=datetime.combine(day, time(hour, minute), PARIS),
-    )
-
-
-def shoot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_drag_a_post_to_another_day_in_the_month_view(page, alice):

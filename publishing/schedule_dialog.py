@@ -1,0 +1,212 @@
+"""The schedule dialog: pick a clip or write a text post, platforms, a time, and schedule it.
+
+The dialog posts plain form fields; they are turned into the same structure the JSON API takes
+and checked by the same `parse_schedule`, so the page and the API accept and refuse exactly the
+same things. Refusals come back as the form again (422) with the message beside its field.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from analytics.scheduling import best_shared_slot, engine_answer, free_slots
+
+from . import lifecycle
+from .api_input import parse_schedule
+from .api_support import BadInput, search_text, user_zone
+from .forms import errors_by_field
+from .models import Clip, SocialAccount
+from .platforms import RULES, Platform, normalise_platform
+
+CLIP_CHOICES = 8  # clips listed at a time; the search narrows them
+CHIPS_PER_PLATFORM = 3
+
+# The per-platform options the dialog offers (the API accepts every Blotato target field).
+OPTION_FIELDS = {
+    Platform.TIKTOK: ["privacyLevel"],
+    Platform.YOUTUBE: ["title", "privacyStatus"],
+    Platform.FACEBOOK: ["pageId"],
+    Platform.PINTEREST: ["boardId", "title"],
+    Platform.INSTAGRAM: ["mediaType"],
+}
+OPTION_LABELS = {
+    "privacyLevel": "Who can watch",
+    "title": "Title",
+    "privacyStatus": "Visibility",
+    "pageId": "Facebook Page id",
+    "boardId": "Pinterest board id",
+    "mediaType": "Post as",
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_post(request):
+    tz = user_zone(request.user)
+    now = timezone.now()
+    if request.method == "GET":
+        day = _date_or(request.GET.get("date"), now.astimezone(tz).date())
+        return _render_dialog(request, {"date": max(day, now.astimezone(tz).date()).isoformat()}, {})
+    fields = request.POST
+    try:
+        plan = parse_schedule(_as_api_input(fields), request.user, tz, now=now)
+    except BadInput as problem:
+        return _render_dialog(request, fields, errors_by_field(problem), status=422)
+    group_id, posts = lifecycle.schedule_posts(
+        request.user, plans=plan.plans, clip=plan.clip, caption=plan.caption, scheduled_time=plan.scheduled_time
+    )
+    local = plan.scheduled_time.astimezone(tz)
+    done = (
+        f"Scheduled {len(posts)} post{'s' if len(posts) != 1 else ''} "
+        f"({', '.join(Platform(p.platform).label for p in posts)}) for {local:%a %-d %b %Y, %H:%M}."
+    )
+    if not request.htmx:
+        messages.success(request, done)
+        return redirect(f"/calendar/?view=week&date={local.date().isoformat()}")
+    response = render(request, "publishing/partials/_schedule_done.html", {"message": done, "posts": posts})
+    response["HX-Trigger"] = "posts-changed"  # the calendar redraws itself; the dialog closes
+    return response
+
+
+@login_required
+@require_GET
+def clip_choices(request):
+    """The clip picker's list, narrowed by the search box; the chosen clip stays listed."""
+    return render(
+        request,
+        "publishing/partials/_clip_choices.html",
+        _clip_context(request.user, search_text(request.GET, "clip_q"), request.GET.get("clip_id", "")),
+    )
+
+
+@login_required
+@require_GET
+def time_suggestions(request):
+    """Optimal-time chips for the chosen date, per platform, and the best time they share."""
+    tz = user_zone(request.user)
+    now = timezone.now()
+    today = now.astimezone(tz).date()
+    day = _date_or(request.GET.get("date"), today)
+    platforms = _platforms(request.GET.getlist("platforms"))
+    context = {"day": day, "rows": [], "best": None, "past": day < today}
+    if platforms and not context["past"]:
+        slots = {}
+        for platform in platforms:
+            answer = engine_answer(request.user, platform, tz, now=now)
+            slots[platform] = free_slots(request.user, platform, day, tz, answer, now=now)
+            chips = slots[platform][:CHIPS_PER_PLATFORM]
+            context["rows"].append({"label": Platform(platform).label, "source": answer.source, "chips": chips})
+        context["best"] = best_shared_slot(slots)
+    return render(request, "publishing/partials/_time_suggestions.html", context)
+
+
+# --- pieces ------------------------------------------------------------------------------------
+
+
+def _as_api_input(fields) -> dict:
+    """The dialog's form fields in the JSON API's shape (see api_input.parse_schedule)."""
+    platforms = fields.getlist("platforms")
+    data: dict = {"platforms": platforms, "caption": fields.get("caption", "")}
+    if fields.get("clip_id"):
+        data["clip_id"] = fields["clip_id"]
+    if "publish_now" in fields:
+        data["publish_now"] = True
+    elif fields.get("date") and fields.get("time"):
+        data["scheduled_time"] = f"{fields['date']}T{fields['time']}"
+    elif fields.get("date") or fields.get("time"):
+        raise BadInput("Pick both a date and a time, or publish now.", {"scheduled_time": "incomplete"})
+    options: dict = {}
+    for platform in platforms:
+        for name in OPTION_FIELDS.get(platform, []):
+            value = fields.get(f"options.{platform}.{name}", "").strip()
+            if value:
+                options.setdefault(platform, {})[name] = value
+    if options:
+        data["options"] = options
+    return data
+
+
+def _render_dialog(request, fields, errors: dict, status: int = 200):
+    accounts = SocialAccount.objects.owned_by(request.user).filter(is_active=True)
+    connected = {account.platform: account for account in accounts.order_by("-synced_at")}
+    chosen = fields.getlist("platforms") if hasattr(fields, "getlist") else []
+    platforms = [
+        {
+            "value": value,
+            "label": label,
+            "account": connected.get(value),
+            "checked": value in chosen,
+            "limit": RULES[value].caption_limit,
+            "counts_bytes": RULES[value].count_bytes,
+            "options": [_option(value, name, fields, connected.get(value)) for name in OPTION_FIELDS.get(value, [])],
+        }
+        for value, label in Platform.choices
+    ]
+    context = {
+        "fields": fields,
+        "errors": errors,
+        "platforms": platforms,
+        "timezone": user_zone(request.user).key,
+        **_clip_context(request.user, "", fields.get("clip_id", "")),
+    }
+    template = "publishing/partials/_schedule_form.html" if request.htmx else "publishing/schedule.html"
+    return render(request, template, context, status=status)
+
+
+def _option(platform: str, name: str, fields, account: SocialAccount | None) -> dict:
+    spec = RULES[platform].target_fields[name]
+    key = f"options.{platform}.{name}"
+    default = ""
+    if account and name == "pageId":
+        default = account.page_id
+    if account and name == "boardId":
+        default = account.board_id
+    return {
+        "name": key,
+        "label": OPTION_LABELS[name],
+        "choices": [(choice, choice.replace("_", " ").capitalize()) for choice in spec.choices],
+        "default_choice": RULES[platform].target_defaults.get(name, ""),
+        "value": fields.get(key, default),
+    }
+
+
+def _clip_context(owner, query: str, chosen_id: str) -> dict:
+    clips = Clip.objects.owned_by(owner)
+    if query:
+        clips = clips.filter(title__icontains=query)
+    listed = list(clips[:CLIP_CHOICES])
+    chosen = None
+    if chosen_id:
+        chosen = next((c for c in listed if str(c.pk) == chosen_id), None)
+        if chosen is None:
+            try:
+                chosen = Clip.objects.owned_by(owner).filter(pk=chosen_id).first()
+            except ValidationError:  # not a UUID: nothing chosen; parse_schedule names the problem
+                chosen = None
+            if chosen is not None:
+                listed.insert(0, chosen)
+    return {"clips": listed, "chosen_clip_id": str(chosen.pk) if chosen else "", "clip_query": query}
+
+
+def _platforms(names: list[str]) -> list[str]:
+    platforms = []
+    for name in names:
+        platform = normalise_platform(name)
+        if platform and platform not in platforms:
+            platforms.append(platform)
+    return platforms
+
+
+def _date_or(value: str | None, fallback: date) -> date:
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return fallback
+    return day if abs(day - fallback) <= timedelta(days=366) else fallback

@@ -1,0 +1,134 @@
+"""The settings page: time zone and grace period, the Blotato key, connected accounts, API tokens.
+
+The Blotato key is write-only: the page shows that one is saved and its last four characters,
+never the key. A new key is checked against Blotato's account list before it is saved. A new API
+token is shown once, on the page right after it was created; only its hash is stored.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from . import accounts
+from .blotato_errors import AuthRejected, BlotatoError, RateLimited
+from .forms import ApiTokenForm, BlotatoKeyForm, ProfileForm
+from .models import ApiToken, Profile, SocialAccount
+
+
+def _profile(user) -> Profile:
+    return Profile.objects.get_or_create(user=user)[0]
+
+
+def _render(request, status: int = 200, **forms):
+    profile = _profile(request.user)
+    key = profile.blotato_api_key
+    context = {
+        "profile_form": ProfileForm(instance=profile),
+        "key_form": BlotatoKeyForm(),
+        "token_form": ApiTokenForm(),
+        **forms,
+        "key_hint": f"••••{key[-4:]}" if len(key) >= 12 else ("••••" if key else ""),
+        "install_key": bool(settings.BLOTATO_API_KEY),
+        "accounts": SocialAccount.objects.owned_by(request.user),
+        "tokens": ApiToken.objects.filter(user=request.user),
+    }
+    return render(request, "publishing/settings.html", context, status=status)
+
+
+@login_required
+@require_GET
+def settings_page(request):
+    # A token just created is shown on this one page view, then forgotten (the session held it
+    # only across the redirect, so a reload cannot re-submit the form and mint another).
+    shown = request.session.pop("new_token", None)
+    if shown:
+        return _render(request, new_token_name=shown[0], new_token=shown[1])
+    return _render(request)
+
+
+@login_required
+@require_POST
+def save_profile(request):
+    form = ProfileForm(request.POST, instance=_profile(request.user))
+    if not form.is_valid():
+        return _render(request, 422, profile_form=form)
+    form.save()
+    messages.success(request, "Saved.")
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def save_blotato_key(request):
+    form = BlotatoKeyForm(request.POST)
+    if form.is_valid():
+        try:
+            count = accounts.check_key(form.cleaned_data["api_key"])
+        except AuthRejected as refused:
+            reason = refused.message or "unauthorised"
+            form.add_error("api_key", f"Blotato refused this key ({reason}). Nothing was saved.")
+        except RateLimited as limited:
+            form.add_error("api_key", f"Blotato is rate limiting; try again in {limited.retry_after:.0f} s.")
+        except BlotatoError as problem:
+            form.add_error("api_key", f"Could not reach Blotato to check the key ({problem}). Nothing was saved.")
+    if not form.is_valid():
+        return _render(request, 422, key_form=form)
+    profile = _profile(request.user)
+    profile.blotato_api_key = form.cleaned_data["api_key"]
+    profile.save(update_fields=["blotato_api_key"])
+    messages.success(request, f"Key checked and saved: Blotato lists {count} connected account(s).")
+    _sync(request)
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def remove_blotato_key(request):
+    Profile.objects.filter(user=request.user).update(blotato_api_key="")
+    messages.success(request, "Your Blotato key was removed.")
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def sync_accounts(request):
+    _sync(request)
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def create_token(request):
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _render(request, 422, token_form=form)
+    token, secret = ApiToken.issue(request.user, form.cleaned_data["name"])
+    request.session["new_token"] = (token.name, secret)
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def revoke_token(request, token_id: int):
+    deleted, _ = ApiToken.objects.filter(user=request.user, pk=token_id).delete()
+    if not deleted:
+        raise Http404("No such token.")
+    messages.success(request, "Token revoked: it no longer works.")
+    return redirect("publishing:settings")
+
+
+def _sync(request) -> None:
+    try:
+        synced = accounts.sync_accounts(request.user)
+    except AuthRejected:
+        messages.error(request, "Blotato refused the key while syncing accounts: check the key above.")
+    except BlotatoError as problem:
+        messages.error(request, f"Could not sync accounts with Blotato ({problem}); try again shortly.")
+    else:
+        active = sum(1 for account in synced if account.is_active)
+        messages.success(request, f"Accounts synced: {active} connected.")

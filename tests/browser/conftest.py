@@ -1,0 +1,52 @@
+"""A logged-in page in a real headless Chromium; any JavaScript or console error fails the test."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from publishing import heartbeat
+
+from .pages import CHROMIUM, FLAGS
+
+# Playwright's sync API keeps an event loop on this thread; the ORM calls here are still plain
+# synchronous code in the test thread (Django's documented escape hatch for such tools).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The browser reports a refused form's HTTP status itself; that is the server saying no, not a bug.
+EXPECTED_REFUSAL = "the server responded with a status of 422"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server, alice):
+    heartbeat.beat("dispatcher")  # a running publisher: no red banner in the screenshots
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 1400})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and EXPECTED_REFUSAL not in message.text
+            and problems.append(f"console: {message.text}")
+        ),
+    )
+    page.goto("/login/")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", "alice-password-123")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/calendar/")
+    yield page
+    context.close()
+    assert problems == []

@@ -163,6 +163,11 @@ VERIFY_INTERVAL_SECONDS = env.float("VERIFY_INTERVAL_SECONDS", default=20.0)
 REHINT_AFTER_SECONDS = env.float("REHINT_AFTER_SECONDS", default=60.0)
 DEFAULT_LATE_GRACE_MINUTES = env.int("DEFAULT_LATE_GRACE_MINUTES", default=30)
 
+# Failed logins (publishing/login_throttle.py): per username, per client address, in a window.
+LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

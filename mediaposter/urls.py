@@ -5,10 +5,13 @@ from django.views.generic import RedirectView
 
 from publishing.api import unknown_endpoint
 from publishing.health import healthz
+from publishing.login_throttle import ThrottledAdminLoginForm, ThrottledLoginView
+
+admin.site.login_form = ThrottledAdminLoginForm  # the admin's login is rate limited the same way
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("publishing.api_urls")),
     path("api/", include("analytics.api_urls")),

@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models.functions import Left
+
 from .models import ScheduledPost
 
 VIEWS = ("month", "week", "day", "agenda")
 AGENDA_DAYS = 30
 # A month cell shows this many cards and "+N more" (a link to that day), as calendars do.
 MONTH_CARDS_PER_DAY = 4
+CARD_CAPTION_CHARS = 60
 
 
 @dataclass
@@ -66,7 +69,9 @@ def grid_for(owner, view: str, anchor: date, tz: ZoneInfo, *, today: date, filte
     posts = list(
         ScheduledPost.objects.owned_by(owner)
         .filter(scheduled_time__gte=low, scheduled_time__lt=high, **(filters or {}))
-        .select_related("account")
+        # A card shows the first words of the caption: fetch those, not captions of up to 63k.
+        .only("id", "platform", "status", "scheduled_time")
+        .annotate(caption_excerpt=Left("caption", CARD_CAPTION_CHARS + 1))
         .order_by("scheduled_time")
     )
     by_day: dict[date, list[ScheduledPost]] = defaultdict(list)

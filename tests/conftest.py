@@ -91,6 +91,13 @@ def bob_clip(bob) -> Clip:
     return Clip.objects.create(owner=bob, title="Bob's cat", media_url="https://cdn.example.com/cat.mp4")
 
 
+@pytest.fixture
+def browser(client, alice) -> Client:
+    """A browser session (Django's test client) logged in as alice."""
+    client.force_login(alice)
+    return client
+
+
 def api_client_for(user: User) -> Client:
     _, token = ApiToken.issue(user)
     return Client(headers={"Authorization": f"Bearer {token}"})

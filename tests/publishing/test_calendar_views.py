@@ -5,28 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from publishing.models import ScheduledPost, SocialAccount, Status
 
+from .page_clock import HTMX, NOW, frozen_clock  # noqa: F401 (frozen_clock: autouse fixture)
+
 pytestmark = pytest.mark.django_db
-
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # Wednesday, 10:00 in Paris
-HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def browser(client, alice):
-    client.force_login(alice)
-    return client
 
 
 def make_post(owner, when: datetime, caption="Launch day", platform="twitter", status=Status.SCHEDULED):

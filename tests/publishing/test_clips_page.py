@@ -9,12 +9,6 @@ from publishing.models import Clip
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def browser(client, alice):
-    client.force_login(alice)
-    return client
-
-
 def test_the_page_lists_only_the_users_clips(browser, alice_clip, bob_clip):
     page = browser.get("/clips/").content.decode()
     assert "Morning run" in page

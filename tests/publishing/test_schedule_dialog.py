@@ -6,26 +6,12 @@ import html
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 
 from publishing.models import Clip, ScheduledPost
 
+from .page_clock import HTMX, NOW, frozen_clock  # noqa: F401 (frozen_clock: autouse fixture)
+
 pytestmark = pytest.mark.django_db
-
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # Wednesday, 10:00 in Paris
-HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def browser(client, alice):
-    client.force_login(alice)
-    return client
 
 
 def schedule(browser, **fields):

@@ -12,12 +12,6 @@ pytestmark = pytest.mark.django_db
 NEW_KEY = "blt_new_key_for_alice_9876"
 
 
-@pytest.fixture
-def browser(client, alice):
-    client.force_login(alice)
-    return client
-
-
 def test_the_page_shows_each_section(browser, alice):
     page = browser.get("/settings/").content.decode()
     for heading in ["Time zone and late posts", "Blotato API key", "Connected accounts", "API tokens"]:

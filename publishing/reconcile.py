@@ -64,15 +64,23 @@ def reap_expired_leases(*, at: datetime) -> int:
 
 
 def posts_to_check(status: str, *, at: datetime, limit: int = 500) -> list[uuid.UUID]:
-    """Submitted or verifying posts whose next check is due; pushes their next check forward so a
-    second beat or a slow worker does not hint them twice (a lost hint comes back next interval)."""
+    """Submitted or verifying posts whose next check is due. Their next check moves to when a
+    hint counts as lost (as for publish hints), so a backed-up queue holds one hint per post, not
+    one per sweep; the check itself, when it runs, books the next one an interval later."""
     interval = settings.POLL_INTERVAL_SECONDS if status == Status.SUBMITTED else settings.VERIFY_INTERVAL_SECONDS
     due = ScheduledPost.objects.filter(status=status).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at)
     )
     ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    ScheduledPost.objects.filter(pk__in=ids, status=status).update(next_attempt_at=at + timedelta(seconds=interval))
+    lost_after = timedelta(seconds=max(interval, settings.REHINT_AFTER_SECONDS))
+    ScheduledPost.objects.filter(pk__in=ids, status=status).update(next_attempt_at=at + lost_after)
     return ids
+
+
+def _check_again(post: ScheduledPost, status: str, interval: float) -> None:
+    ScheduledPost.objects.filter(pk=post.pk, status=status).update(
+        next_attempt_at=timezone.now() + timedelta(seconds=interval)
+    )
 
 
 def poll_submitted(post_id: uuid.UUID) -> None:
@@ -85,7 +93,8 @@ def poll_submitted(post_id: uuid.UUID) -> None:
         status = client_for(api_key_for(post.owner)).post_status(post.blotato_submission_id)
     except BlotatoError as error:
         logger.warning("polling post %s failed: %s", post.pk, error.message)
-        return  # next_attempt_at was already pushed forward by posts_to_check
+        _check_again(post, Status.SUBMITTED, settings.POLL_INTERVAL_SECONDS)
+        return
     submitted = ScheduledPost.objects.filter(pk=post.pk, status=Status.SUBMITTED)
     if status.status == "published":
         submitted.update(
@@ -108,6 +117,8 @@ def poll_submitted(post_id: uuid.UUID) -> None:
             status=Status.NEEDS_REVIEW,
             last_error="Blotato accepted the post but has not confirmed it went live; check the platform.",
         )
+    else:
+        _check_again(post, Status.SUBMITTED, settings.POLL_INTERVAL_SECONDS)
 
 
 def verify_unknown_outcome(post_id: uuid.UUID) -> None:
@@ -126,12 +137,14 @@ def verify_unknown_outcome(post_id: uuid.UUID) -> None:
         found = find_on_blotato(post, since=started - timedelta(minutes=5), until=now + timedelta(days=1))
     except BlotatoError as error:
         logger.warning("looking up post %s on Blotato failed: %s", post.pk, error.message)
+        _check_again(post, Status.VERIFYING, settings.VERIFY_INTERVAL_SECONDS)
         return
     verifying = ScheduledPost.objects.filter(pk=post.pk, status=Status.VERIFYING)
     if found is not None:
         adopt(post, found)
     elif post.verify_until and now < post.verify_until:
-        return  # Blotato queues asynchronously; look again next interval
+        # Blotato queues asynchronously; look again next interval
+        _check_again(post, Status.VERIFYING, settings.VERIFY_INTERVAL_SECONDS)
     elif attempt and attempt.http_status and attempt.http_status >= 500 and attempts_left(post):
         # Blotato answered with an error and nothing arrived: a known miss, retried with backoff.
         from .dispatch import retry_delay
@@ -195,8 +208,9 @@ def adopt(post: ScheduledPost, item: ListedPost) -> None:
             platform_post_id=item.id,
             last_error=f"The platform refused the post: {item.error_message or 'no reason given'}",
         )
-    else:
-        return  # listed but not settled yet: look again next interval
+    else:  # listed but not settled yet: look again next interval
+        _check_again(post, Status.VERIFYING, settings.VERIFY_INTERVAL_SECONDS)
+        return
     logger.info("post %s found on Blotato as %s (%s)", post.pk, item.id, item.state)
 
 

@@ -64,19 +64,21 @@ class CeleryProcesses:
         self.processes: dict[str, subprocess.Popen] = {}
         self.logs: list[Path] = []
 
-    def start_worker(self, name: str = "w1", concurrency: int = 2, **extra_env: str) -> None:
+    def start_worker(
+        self, name: str = "w1", concurrency: int = 2, pool: str = "prefork", log_level: str = "info", **extra_env: str
+    ) -> None:
         self._spawn(
             name,
             [
                 "worker",
                 "-P",
-                "prefork",
+                pool,
                 "-c",
                 str(concurrency),
                 "-n",
                 f"{name}@%h",
                 "-l",
-                "info",
+                log_level,
                 "--without-gossip",
                 "--without-mingle",
             ],
@@ -106,6 +108,13 @@ class CeleryProcesses:
         process = self.processes.pop(name)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+    def pause(self, name: str) -> None:
+        """SIGSTOP the whole process group: a worker frozen mid-task (swap storm, VM pause)."""
+        os.killpg(self.processes[name].pid, signal.SIGSTOP)
+
+    def resume(self, name: str) -> None:
+        os.killpg(self.processes[name].pid, signal.SIGCONT)
 
     def stop_all(self) -> None:
         for process in self.processes.values():

@@ -42,7 +42,7 @@ def create_post(call: Call) -> Reply:
         outcome, error = "failed", f"Could not download media: {unreachable}"
 
     submission, fault = state.accept(
-        call.data, account, call.body, scheduled.timestamp() if scheduled else None, outcome, error
+        call.data, account, call.body, scheduled.timestamp() if scheduled else None, outcome, error, call.drawn
     )
     if fault and fault.fault == "accept_then_drop":
         return silence()
@@ -128,9 +128,9 @@ def list_posts(call: Call) -> Reply:
             continue
         if platform and submission.platform != platform:
             continue
-        found.append((post_time, order, _listed(call, submission, status, post_time)))
+        found.append((post_time, order, submission, status))
     found.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
-    page = [item for _, _, item in found[offset : offset + limit]]
+    page = [_listed(call, s, status, post_time) for post_time, _, s, status in found[offset : offset + limit]]
     more = offset + limit < len(found)
     return ok({"items": page, "cursor": str(offset + limit) if more else None})
 

@@ -48,6 +48,7 @@ class Call:
     query: dict[str, list[str]]
     body: object
     base_url: str
+    drawn: Fault | None = None  # an accepting fault the fault mix drew for this request
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)

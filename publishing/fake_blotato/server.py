@@ -155,6 +155,9 @@ class Handler(BaseHTTPRequestHandler):
             return bad_body
 
         fault = state.take_fault(route, body, REFUSING_FAULTS)
+        drawn = None if fault else state.draw_fault(route)
+        if drawn and drawn.fault in REFUSING_FAULTS:
+            fault, drawn = drawn, None
         if fault:
             reply = fault_reply(
                 fault,
@@ -163,7 +166,7 @@ class Handler(BaseHTTPRequestHandler):
                 hang_seconds=state.knob("hang_seconds"),
             )
         else:
-            reply = handler(Call(state, key, data, params, query, body, self.server.fake.url))
+            reply = handler(Call(state, key, data, params, query, body, self.server.fake.url, drawn))
         if reply.status is not None:
             reply.headers = {**headers, **reply.headers}
         return reply

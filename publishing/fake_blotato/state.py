@@ -55,6 +55,9 @@ DEFAULT_KNOBS = {
     "list_includes_account_id": False,
     "list_includes_submission_id": False,
     "hang_seconds": 30.0,
+    # Probabilistic faults: {route: [{"fault": ..., "share": 0.1, ...inject() options}]}. Each
+    # request of that route draws at most one, after any injected fault had its turn.
+    "fault_mix": None,
 }
 KNOB_CHOICES = {
     "caption_limit_mode": ("reject_422", "fail_async", "accept"),
@@ -63,6 +66,7 @@ KNOB_CHOICES = {
     "threads_multi_media_mode": ("fail_async", "reject_422"),
 }
 FAULTS = REFUSING_FAULTS | ACCEPTING_FAULTS
+MIX_FIELDS = {"fault", "share", "status", "message", "retry_after", "seconds"}
 OUTCOMES = ("published", "failed", "stuck")
 
 
@@ -90,6 +94,7 @@ class FakeState:
             self._windows: dict[tuple[str, str], tuple[float, int]] = {}  # (opened at, requests)
             self._uploads: dict[str, dict] = {}
             self._offset = 0.0
+            self._mix: dict[str, list[tuple[float, Fault]]] = {}
 
     # --- clock ----------------------------------------------------------------------------------
 
@@ -138,24 +143,20 @@ class FakeState:
         limits = knobs.get("rate_limits")
         if limits and set(limits) - set(ROUTE_NAMES):
             raise ValueError(f"unknown route(s) in rate_limits: {', '.join(sorted(set(limits) - set(ROUTE_NAMES)))}")
+        mix = _fault_mix(knobs["fault_mix"]) if "fault_mix" in knobs else None
         with self.lock:
             for name, value in knobs.items():
                 self._knobs[name] = str(value) if name in KNOB_CHOICES else value
             self._knobs["rate_limits"] = dict(self._knobs["rate_limits"] or {})
+            if mix is not None:
+                self._mix = mix
 
     def knob(self, name: str):
         with self.lock:
             return self._knobs[name]
 
     def add_fault(self, fault: Fault) -> None:
-        if fault.fault not in FAULTS:
-            raise ValueError(f"unknown fault {fault.fault!r}; one of {', '.join(sorted(FAULTS))}")
-        if fault.route not in ROUTE_NAMES:
-            raise ValueError(f"unknown route {fault.route!r}; one of {', '.join(ROUTE_NAMES)}")
-        if fault.route != "POST /posts" and (fault.fault in ACCEPTING_FAULTS or fault.account_id or fault.marker):
-            raise ValueError(f"{fault.fault} with account_id/marker only applies to 'POST /posts'")
-        if fault.fault == "status" and fault.status is None:
-            raise ValueError("a 'status' fault needs status=")
+        _check_fault(fault)
         with self.lock:
             self._faults.append(fault)
 
@@ -170,6 +171,19 @@ class FakeState:
                 if fault.fault in kinds and fault.matches(route, body):
                     fault.use()
                     return dataclasses.replace(fault)
+        return None
+
+    def draw_fault(self, route: str) -> Fault | None:
+        """The fault mix's pick for one request of `route` (a copy), or None for a normal answer."""
+        with self.lock:
+            mix = self._mix.get(route)
+            if not mix:
+                return None
+            draw = random.random()
+            for share, fault in mix:
+                if draw < share:
+                    return dataclasses.replace(fault)
+                draw -= share
         return None
 
     def count_request(self, user_id: str, route: str) -> RateCount | None:
@@ -194,13 +208,21 @@ class FakeState:
     # --- submissions ----------------------------------------------------------------------------
 
     def accept(
-        self, data: KeyData, account: dict, body: dict, scheduled_at: float | None, outcome: str, error: str | None
+        self,
+        data: KeyData,
+        account: dict,
+        body: dict,
+        scheduled_at: float | None,
+        outcome: str,
+        error: str | None,
+        drawn: Fault | None = None,
     ) -> tuple[Submission, Fault | None]:
-        """Store a new submission (never deduplicated), applying any accepting fault that matches."""
+        """Store a new submission (never deduplicated), applying any accepting fault that matches,
+        else the accepting fault the fault mix drew for this request (`drawn`)."""
         post = body["post"]
         content = post["content"]
         with self.lock:
-            fault = self.take_fault("POST /posts", body, ACCEPTING_FAULTS)
+            fault = self.take_fault("POST /posts", body, ACCEPTING_FAULTS) or drawn
             if fault and fault.fault == "platform_fail":
                 outcome, error = "failed", fault.message or "Invalid account credentials"
             elif fault and fault.fault == "stuck":
@@ -323,3 +345,43 @@ class FakeState:
                 for r in self._requests
                 if (method is None or r["method"] == method.upper()) and (path is None or r["path"] == path)
             ]
+
+
+def _check_fault(fault: Fault) -> None:
+    if fault.fault not in FAULTS:
+        raise ValueError(f"unknown fault {fault.fault!r}; one of {', '.join(sorted(FAULTS))}")
+    if fault.route not in ROUTE_NAMES:
+        raise ValueError(f"unknown route {fault.route!r}; one of {', '.join(ROUTE_NAMES)}")
+    if fault.route != "POST /posts" and (fault.fault in ACCEPTING_FAULTS or fault.account_id or fault.marker):
+        raise ValueError(f"{fault.fault} with account_id/marker only applies to 'POST /posts'")
+    if fault.fault == "status" and fault.status is None:
+        raise ValueError("a 'status' fault needs status=")
+
+
+def _fault_mix(mix: object) -> dict[str, list[tuple[float, Fault]]]:
+    """The `fault_mix` knob checked and parsed: per route, (share, fault) pairs summing to <= 1."""
+    if not mix:
+        return {}
+    if not isinstance(mix, dict):
+        raise ValueError("fault_mix must map route names to lists of faults")
+    parsed = {}
+    for route, entries in mix.items():
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise ValueError(f"fault_mix[{route!r}] must be a list of objects")
+        pairs = []
+        for entry in entries:
+            if set(entry) - MIX_FIELDS or not {"fault", "share"} <= set(entry):
+                raise ValueError(
+                    f"a fault_mix entry takes fault, share and {', '.join(sorted(MIX_FIELDS - {'fault', 'share'}))}"
+                )
+            share = entry["share"]
+            if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+                raise ValueError("a fault_mix share is a fraction from 0 to 1")
+            options = {name: value for name, value in entry.items() if name not in ("fault", "share")}
+            fault = Fault(entry["fault"], route, -1, **options)
+            _check_fault(fault)
+            pairs.append((float(share), fault))
+        if sum(share for share, _ in pairs) > 1 + 1e-9:
+            raise ValueError(f"the shares of fault_mix[{route!r}] add up to more than 1")
+        parsed[route] = pairs
+    return parsed

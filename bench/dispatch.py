@@ -15,9 +15,9 @@ import platform
 import time
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 from django_setup import ROOT, start_django
+from process_stats import rss_mb
 
 start_django("mediaposter_bench", BLOTATO_POSTS_PER_MINUTE="0")
 
@@ -32,20 +32,6 @@ from publishing.rate_limit import shared_redis  # noqa: E402
 from tests.processes import CeleryProcesses, wait_until  # noqa: E402
 
 KEY = "blt_bench_key=="
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (a prefork worker is several processes)."""
-    total = 0
-    pids = [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    for each in pids:
-        try:
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except FileNotFoundError:
-            continue
-    return total / 1024
 
 
 def make_due(account: SocialAccount, count: int, at, prefix: str) -> None:
@@ -96,23 +82,7 @@ def main() -> None:
             POLL_INTERVAL_SECONDS="5",
         )
         for n in range(args.workers):
-            processes._spawn(
-                f"w{n}",
-                [
-                    "worker",
-                    "-P",
-                    "threads",
-                    "-c",
-                    str(args.concurrency),
-                    "-n",
-                    f"w{n}@%h",
-                    "-l",
-                    "warning",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
-                {},
-            )
+            processes.start_worker(f"w{n}", args.concurrency, pool="threads", log_level="warning")
         processes.start_beat()
         connection.close()
         try:

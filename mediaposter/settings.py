@@ -139,8 +139,9 @@ BLOTATO_API_URL = env.str(
 )
 BLOTATO_CONNECT_TIMEOUT = env.float("BLOTATO_CONNECT_TIMEOUT", default=5.0)
 BLOTATO_READ_TIMEOUT = env.float("BLOTATO_READ_TIMEOUT", default=30.0)
-# Blotato allows ~30 post creations per minute per key; 0 turns our token bucket off.
-BLOTATO_POSTS_PER_MINUTE = env.float("BLOTATO_POSTS_PER_MINUTE", default=30.0)
+# Blotato allows 30 post creations per key in a fixed 60 s window. A bucket refilling at R per
+# minute with a burst of B can spend R + B in one window, so R + B stays at 30. 0 turns it off.
+BLOTATO_POSTS_PER_MINUTE = env.float("BLOTATO_POSTS_PER_MINUTE", default=25.0)
 BLOTATO_POSTS_BURST = env.int("BLOTATO_POSTS_BURST", default=5)
 
 # Encrypts stored Blotato keys. Comma-separated Fernet keys, newest first (rotation); when unset

@@ -162,6 +162,9 @@ VERIFY_GRACE_SECONDS = env.float("VERIFY_GRACE_SECONDS", default=180.0)
 VERIFY_INTERVAL_SECONDS = env.float("VERIFY_INTERVAL_SECONDS", default=20.0)
 # A publish hint older than this is sent again by the sweep (a lost broker message).
 REHINT_AFTER_SECONDS = env.float("REHINT_AFTER_SECONDS", default=60.0)
+# ...but not while more messages than this wait in the queue: the old hint is then most likely
+# still queued, and re-sending the backlog would only multiply it.
+REHINT_MAX_BACKLOG = env.int("REHINT_MAX_BACKLOG", default=100)
 DEFAULT_LATE_GRACE_MINUTES = env.int("DEFAULT_LATE_GRACE_MINUTES", default=30)
 
 # Failed logins (publishing/login_throttle.py): per username, per client address, in a window.

@@ -111,11 +111,18 @@ def _lock_due(at: datetime, limit: int, *conditions: Q):
     return due.values_list("pk", flat=True)[:limit]
 
 
-def hint_due_posts(*, at: datetime, limit: int = 500) -> list[uuid.UUID]:
-    """Due posts that need a publish hint: never hinted, or hinted so long ago the message was lost."""
-    stale = at - timedelta(seconds=settings.REHINT_AFTER_SECONDS)
+def hint_due_posts(*, at: datetime, limit: int = 500, queue_backlog: int = 0) -> list[uuid.UUID]:
+    """Due posts that need a publish hint: never hinted, or hinted so long ago the message was lost.
+
+    While the broker's queue holds more than REHINT_MAX_BACKLOG messages, an old hint is most
+    likely still waiting in it, not lost: then only first hints go out, so an overloaded queue
+    does not fill with copies of itself. Once it drains, lost hints are sent again as before.
+    """
+    needs_hint = Q(hinted_at__isnull=True)
+    if queue_backlog <= settings.REHINT_MAX_BACKLOG:
+        needs_hint |= Q(hinted_at__lt=at - timedelta(seconds=settings.REHINT_AFTER_SECONDS))
     with transaction.atomic():
-        ids = list(_lock_due(at, limit, Q(hinted_at__isnull=True) | Q(hinted_at__lt=stale)))
+        ids = list(_lock_due(at, limit, needs_hint))
         ScheduledPost.objects.filter(pk__in=ids).update(hinted_at=at)
     return ids
 

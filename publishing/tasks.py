@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from celery import shared_task
+import redis
+from celery import current_app, shared_task
 from django.utils import timezone
 
 from . import dispatch, heartbeat, reconcile
 from .models import Status
+from .rate_limit import shared_redis
+
+
+def broker_backlog() -> int:
+    """Messages waiting in the default queue: the Redis broker (REDIS_URL) keeps it as a list."""
+    try:
+        return shared_redis().llen(current_app.conf.task_default_queue)
+    except redis.RedisError:
+        return 0  # no answer: behave as before and re-send what looks lost
 
 
 @shared_task(name="publishing.dispatch_due_posts", ignore_result=True)
@@ -20,7 +30,7 @@ def dispatch_due_posts() -> int:
     at = timezone.now()
     heartbeat.beat("dispatcher")
     dispatch.mark_missed_posts(at=at)
-    hinted = dispatch.hint_due_posts(at=at)
+    hinted = dispatch.hint_due_posts(at=at, queue_backlog=broker_backlog())
     for post_id in hinted:
         publish_post.delay(str(post_id))
     return len(hinted)

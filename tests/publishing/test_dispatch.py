@@ -58,6 +58,28 @@ def test_a_due_post_is_hinted_once_until_the_hint_looks_lost(alice, fake_blotato
     assert dispatch.hint_due_posts(at=later) == [post.pk]
 
 
+def test_a_long_queue_holds_back_re_hints_but_not_first_hints(alice, fake_blotato, settings):
+    settings.REHINT_AFTER_SECONDS = 60
+    settings.REHINT_MAX_BACKLOG = 100
+    old = schedule(alice, caption="hinted long ago")
+    assert dispatch.hint_due_posts(at=timezone.now()) == [old.pk]
+    new = schedule(alice, caption="never hinted")
+    now = timezone.now() + timedelta(minutes=5)
+    # 500 messages still queued: the old hint is most likely among them.
+    assert dispatch.hint_due_posts(at=now, queue_backlog=500) == [new.pk]
+    # The queue drained and the old post is still unclaimed: its hint was lost; send it again.
+    assert dispatch.hint_due_posts(at=now, queue_backlog=3) == [old.pk]
+
+
+def test_the_backlog_is_the_length_of_the_brokers_queue(settings):
+    from publishing.rate_limit import shared_redis
+    from publishing.tasks import broker_backlog
+
+    assert broker_backlog() == 0
+    shared_redis().rpush("celery", *[b"message"] * 7)  # what kombu's Redis transport stores
+    assert broker_backlog() == 7
+
+
 def test_a_post_is_not_claimed_one_second_early(alice, fake_blotato):
     post = schedule(alice, at=timezone.now() + timedelta(minutes=5))
     assert dispatch.claim(post.pk, at=post.scheduled_time - timedelta(seconds=1)) is None

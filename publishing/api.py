@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import Http404, JsonResponse
+from hashlib import md5
+
+from django.db import connection
+from django.db.models import CharField, F, Func, Value
+from django.http import Http404, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
+from django.utils.cache import parse_etags
 
 from . import accounts, api_input, lifecycle
 from .api_support import (
@@ -20,25 +25,74 @@ from .models import Clip, Profile, ScheduledPost, SocialAccount, Status
 from .timeparse import BadTime, iso_utc, zone_named
 
 
-def post_json(post: ScheduledPost) -> dict:
+class UtcText(Func):
+    """An instant as the API writes it (UTC, Z, whole seconds, like iso_utc), made by the database.
+
+    Formatting in SQL spares parsing each timestamp into a datetime only to print it again.
+    """
+
+    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django stores SQLite instants as UTC text, so strftime only has to reshape them.
+        return Func(Value("%Y-%m-%dT%H:%M:%SZ"), *self.source_expressions, function="strftime").as_sql(
+            compiler, connection
+        )
+
+
+POST_COLUMNS = {
+    "account_ref": F("account__blotato_account_id"),
+    "scheduled_time_text": UtcText("scheduled_time"),
+    "published_at_text": UtcText("published_at"),
+    "created_at_text": UtcText("created_at"),
+    "updated_at_text": UtcText("updated_at"),
+}
+POST_FIELDS = (
+    "id",
+    "group_id",
+    "clip_id",
+    "platform",
+    "caption",
+    "status",
+    "attempts",
+    "last_error",
+    "platform_url",
+    "platform_post_id",
+    "blotato_submission_id",
+)
+
+
+def post_rows(posts) -> list[dict]:
+    """The columns post_json needs, and no more, for each post in a queryset."""
+    return list(posts.values(*POST_FIELDS, **POST_COLUMNS))
+
+
+def post_json(row: dict) -> dict:
     return {
-        "id": str(post.pk),
-        "group_id": str(post.group_id),
-        "clip_id": str(post.clip_id) if post.clip_id else None,
-        "platform": post.platform,
-        "account_id": post.account.blotato_account_id,
-        "caption": post.caption,
-        "scheduled_time": iso_utc(post.scheduled_time),
-        "status": post.status,
-        "attempts": post.attempts,
-        "last_error": post.last_error or None,
-        "platform_url": post.platform_url or None,
-        "platform_post_id": post.platform_post_id or None,
-        "blotato_submission_id": post.blotato_submission_id or None,
-        "published_at": iso_utc(post.published_at),
-        "created_at": iso_utc(post.created_at),
-        "updated_at": iso_utc(post.updated_at),
+        "id": str(row["id"]),
+        "group_id": str(row["group_id"]),
+        "clip_id": str(row["clip_id"]) if row["clip_id"] else None,
+        "platform": row["platform"],
+        "account_id": row["account_ref"],
+        "caption": row["caption"],
+        "scheduled_time": row["scheduled_time_text"],
+        "status": row["status"],
+        "attempts": row["attempts"],
+        "last_error": row["last_error"] or None,
+        "platform_url": row["platform_url"] or None,
+        "platform_post_id": row["platform_post_id"] or None,
+        "blotato_submission_id": row["blotato_submission_id"] or None,
+        "published_at": row["published_at_text"],
+        "created_at": row["created_at_text"],
+        "updated_at": row["updated_at_text"],
     }
+
+
+def posts_json(posts: list[ScheduledPost]) -> list[dict]:
+    """The API's view of posts just changed, read back as the calendar reads them."""
+    rows = {row["id"]: row for row in post_rows(ScheduledPost.objects.filter(pk__in=[p.pk for p in posts]))}
+    return [post_json(rows[p.pk]) for p in posts]
 
 
 def clip_json(clip: Clip) -> dict:
@@ -74,6 +128,14 @@ def _owned_post(request, post_id: str) -> ScheduledPost:
     return post
 
 
+def _owned_row(request, post_id: str) -> dict:
+    """The user's post as JSON, read without building the model; the same 404 as _owned_post."""
+    rows = post_rows(ScheduledPost.objects.owned_by(request.user).filter(pk=api_input.parse_post_id(post_id)))
+    if not rows:
+        raise Http404("No post with that id.")
+    return post_json(rows[0])
+
+
 @api_endpoint("POST")
 def schedule(request):
     data = read_json(request)
@@ -85,24 +147,56 @@ def schedule(request):
         caption=wanted.caption,
         scheduled_time=wanted.scheduled_time,
     )
-    return JsonResponse({"group_id": str(group_id), "posts": [post_json(p) for p in posts]}, status=201)
+    return JsonResponse({"group_id": str(group_id), "posts": posts_json(posts)}, status=201)
 
 
 @api_endpoint("GET")
 def calendar(request):
     start, end = api_input.calendar_range(request.GET, user_zone(request.user), now=timezone.now())
-    posts = (
-        ScheduledPost.objects.owned_by(request.user)
-        .filter(scheduled_time__gte=start, scheduled_time__lt=end, **api_input.calendar_filters(request.GET))
-        .select_related("account")
-        .order_by("scheduled_time")
+    posts = ScheduledPost.objects.owned_by(request.user).filter(
+        scheduled_time__gte=start, scheduled_time__lt=end, **api_input.calendar_filters(request.GET)
     )
-    items = [post_json(p) for p in posts]
-    return JsonResponse({"posts": items, "count": len(items), "start_date": iso_utc(start), "end_date": iso_utc(end)})
+    etag = calendar_etag(posts, start, end)
+    if etag and _client_has(request, etag):
+        return HttpResponseNotModified(headers={"ETag": etag})
+    items = [post_json(row) for row in post_rows(posts.order_by("scheduled_time", "id"))]
+    response = JsonResponse(
+        {"posts": items, "count": len(items), "start_date": iso_utc(start), "end_date": iso_utc(end)}
+    )
+    if etag:
+        response["ETag"] = etag
+    return response
+
+
+def calendar_etag(posts, start, end) -> str | None:
+    """A weak ETag that changes whenever the calendar's JSON would, or None where it cannot be had cheaply.
+
+    PostgreSQL digests the very rows post_rows would serve, so no write path can be missed (many
+    update posts with .update(), which leaves updated_at alone). The raw scheduled_time keeps
+    the order in the digest even when two posts share a second.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = posts.values("scheduled_time", *POST_FIELDS, **POST_COLUMNS).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t.scheduled_time, t.id), '')) FROM ({sql}) t",
+            params,
+        )
+        rows_digest = cursor.fetchone()[0]
+    return 'W/"{}"'.format(md5(f"{iso_utc(start)} {iso_utc(end)} {rows_digest}".encode()).hexdigest())
+
+
+def _client_has(request, etag: str) -> bool:
+    """If-None-Match by weak comparison (RFC 9110 13.1.2); If-Match is not offered, so it is ignored."""
+    held = parse_etags(request.headers.get("If-None-Match", ""))
+    return "*" in held or any(tag.removeprefix("W/") == etag.removeprefix("W/") for tag in held)
 
 
 @api_endpoint("GET", "PATCH", "DELETE")
 def calendar_post(request, post_id: str):
+    if request.method == "GET":
+        return JsonResponse(_owned_row(request, post_id))
     post = _owned_post(request, post_id)
     if request.method == "PATCH":
         lifecycle.require_status(post, [Status.SCHEDULED])  # a 409 says more than a 400 about the body
@@ -110,14 +204,14 @@ def calendar_post(request, post_id: str):
         lifecycle.edit_post(post, **changes)
     elif request.method == "DELETE":
         lifecycle.cancel_post(post)
-    return JsonResponse(post_json(post))
+    return JsonResponse(posts_json([post])[0])
 
 
 @api_endpoint("POST")
 def retry(request, post_id: str):
     post = _owned_post(request, post_id)
     lifecycle.retry_post(post, at=timezone.now())
-    return JsonResponse(post_json(post))
+    return JsonResponse(posts_json([post])[0])
 
 
 @api_endpoint("GET", "POST")

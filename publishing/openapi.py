@@ -269,6 +269,17 @@ def _op(op_id: str, summary: str, success: tuple[int, str], *errors: str, body: 
     return operation
 
 
+def _conditional(operation: dict) -> dict:
+    """A GET that sends an ETag and answers If-None-Match with a 304 when nothing changed."""
+    operation["parameters"] = [*operation.get("parameters", []), IF_NONE_MATCH]
+    operation["responses"]["200"]["headers"] = {"ETag": ETAG}
+    operation["responses"]["304"] = {
+        "description": "Not Modified: the calendar is exactly the one whose ETag was sent; no body.",
+        "headers": {"ETag": ETAG},
+    }
+    return operation
+
+
 def _path(tag: str, summary: str, parameters=(), **operations: dict) -> dict:
     """A path of one api_endpoint view: 401 anywhere, 403 on a session's change, 405 for other methods."""
     for method, operation in operations.items():
@@ -304,6 +315,16 @@ CALENDAR_QUERY = [
     _query("status", "Comma-separated statuses.", {"type": "array", "items": _ref("Status")}),
     _query("q", "Text the caption contains, ignoring case (only the first 200 characters are used)."),
 ]
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "schema": {"type": "string"},
+    "description": "The ETag of a calendar you hold; if nothing in it changed, the answer is a bodiless 304.",
+}
+ETAG = {
+    "description": "A weak ETag of this answer; it changes whenever any post in it does.",
+    "schema": {"type": "string", "examples": ['W/"5d41402abc4b2a76b9719d911017c592"']},
+}
 CLIPS_QUERY = [_query("q", "Text the title contains, ignoring case (only the first 200 characters are used).")]
 
 PATHS = {
@@ -321,7 +342,9 @@ PATHS = {
     "/api/publishing/calendar": _path(
         "posts",
         "The calendar",
-        get=_op("listCalendar", "Your posts in a range, by time", (200, "Calendar"), "400", query=CALENDAR_QUERY),
+        get=_conditional(
+            _op("listCalendar", "Your posts in a range, by time", (200, "Calendar"), "400", query=CALENDAR_QUERY)
+        ),
     ),
     "/api/publishing/calendar/{post_id}": _path(
         "posts",

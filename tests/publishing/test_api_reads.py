@@ -1,0 +1,180 @@
+"""Reading posts through the API: one JSON shape everywhere, conditional calendar reads, token bookkeeping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db.models import F
+from django.test import Client
+
+from publishing.models import ApiToken, ScheduledPost, SocialAccount, Status
+from publishing.timeparse import iso_utc
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 25, 12, 0, 0, 654321, tzinfo=UTC)
+DECEMBER = "/api/publishing/calendar?start_date=2026-12-01&end_date=2026-12-31"
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def expected_json(post: ScheduledPost) -> dict:
+    """What the API has always said about a post, written from the model instance."""
+    return {
+        "id": str(post.pk),
+        "group_id": str(post.group_id),
+        "clip_id": str(post.clip_id) if post.clip_id else None,
+        "platform": post.platform,
+        "account_id": post.account.blotato_account_id,
+        "caption": post.caption,
+        "scheduled_time": iso_utc(post.scheduled_time),
+        "status": post.status,
+        "attempts": post.attempts,
+        "last_error": post.last_error or None,
+        "platform_url": post.platform_url or None,
+        "platform_post_id": post.platform_post_id or None,
+        "blotato_submission_id": post.blotato_submission_id or None,
+        "published_at": iso_utc(post.published_at),
+        "created_at": iso_utc(post.created_at),
+        "updated_at": iso_utc(post.updated_at),
+    }
+
+
+def make_post(user, platform: str, at: datetime, clip=None, **fields) -> ScheduledPost:
+    return ScheduledPost.objects.create(
+        owner=user,
+        platform=platform,
+        account=SocialAccount.objects.get(owner=user, platform=platform),
+        clip=clip,
+        scheduled_time=at,
+        **fields,
+    )
+
+
+def test_the_calendar_and_the_single_post_say_the_same_as_ever(clock, alice, alice_api, alice_clip):
+    published = make_post(
+        alice,
+        "tiktok",
+        datetime(2026, 12, 3, 9, 30, 59, 999999, tzinfo=UTC),
+        clip=alice_clip,
+        caption='Ünïcode "quoted" caption\n',
+        status=Status.PUBLISHED,
+        attempts=2,
+        platform_url="https://www.tiktok.com/@demo/video/1",
+        platform_post_id="7301",
+        blotato_submission_id="sub-1",
+        published_at=datetime(2026, 12, 3, 9, 31, 4, 500000, tzinfo=UTC),
+    )
+    failed = make_post(
+        alice, "twitter", datetime(2026, 12, 2, 23, 0, tzinfo=UTC), status=Status.FAILED, last_error="Boom"
+    )
+    listed = alice_api.get(DECEMBER).json()["posts"]
+    assert listed == [expected_json(failed), expected_json(published)]
+    for post in (failed, published):
+        assert alice_api.get(f"/api/publishing/calendar/{post.pk}").json() == expected_json(post)
+    assert listed[1]["created_at"] == "2026-11-25T12:00:00Z"  # microseconds dropped, not rounded
+
+
+def test_changed_posts_are_answered_as_they_are_stored(clock, alice_api):
+    scheduled = alice_api.post(
+        "/api/publishing/schedule",
+        {"platforms": ["twitter", "bluesky"], "scheduled_time": "2026-12-27T14:00:00Z", "caption": "Hi"},
+        content_type="application/json",
+    ).json()["posts"]
+    assert [p["platform"] for p in scheduled] == ["twitter", "bluesky"]
+    for answer in scheduled:
+        assert answer == expected_json(ScheduledPost.objects.get(pk=answer["id"]))
+    moved = alice_api.patch(
+        f"/api/publishing/calendar/{scheduled[0]['id']}",
+        {"scheduled_time": "2026-12-28T09:00:00Z"},
+        content_type="application/json",
+    ).json()
+    assert moved == expected_json(ScheduledPost.objects.get(pk=moved["id"]))
+    assert moved["scheduled_time"] == "2026-12-28T09:00:00Z"
+
+
+def test_an_unchanged_calendar_is_a_304_without_a_body(clock, alice, alice_api):
+    make_post(alice, "twitter", datetime(2026, 12, 5, 10, 0, tzinfo=UTC), caption="One")
+    first = alice_api.get(DECEMBER)
+    etag = first["ETag"]
+    assert etag.startswith('W/"')
+    again = alice_api.get(DECEMBER, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert alice_api.get(DECEMBER, headers={"If-None-Match": etag.removeprefix("W/")}).status_code == 304
+    assert alice_api.get(DECEMBER, headers={"If-None-Match": '"other", ' + etag}).status_code == 304
+    assert alice_api.get(DECEMBER, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_any_change_to_a_post_in_range_changes_the_etag(clock, alice, alice_api):
+    post = make_post(alice, "twitter", datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
+    seen = {alice_api.get(DECEMBER)["ETag"]}
+
+    # Workers change posts with .update(), which leaves updated_at as it was.
+    ScheduledPost.objects.filter(pk=post.pk).update(attempts=F("attempts") + 1)
+    seen.add(alice_api.get(DECEMBER)["ETag"])
+    ScheduledPost.objects.filter(pk=post.pk).update(scheduled_time=post.scheduled_time + timedelta(microseconds=1))
+    seen.add(alice_api.get(DECEMBER)["ETag"])
+    make_post(alice, "bluesky", datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
+    seen.add(alice_api.get(DECEMBER)["ETag"])
+    ScheduledPost.objects.filter(pk=post.pk).delete()
+    seen.add(alice_api.get(DECEMBER)["ETag"])
+    assert len(seen) == 5
+
+    held = alice_api.get(DECEMBER)["ETag"]
+    ScheduledPost.objects.update(caption="Reworded")
+    fresh = alice_api.get(DECEMBER, headers={"If-None-Match": held})
+    assert fresh.status_code == 200
+    assert fresh.json()["posts"][0]["caption"] == "Reworded"
+
+
+def test_the_etag_depends_on_the_range_and_the_reader(clock, alice, bob, alice_api, bob_api):
+    etag = alice_api.get(DECEMBER)["ETag"]
+    assert alice_api.get(DECEMBER + "&platform=twitter")["ETag"] == etag  # same (empty) answer, same tag
+    other_month = alice_api.get("/api/publishing/calendar", headers={"If-None-Match": etag})
+    assert other_month.status_code == 200  # November: other start and end dates in the body
+    make_post(bob, "twitter", datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
+    assert alice_api.get(DECEMBER, headers={"If-None-Match": etag}).status_code == 304
+    assert bob_api.get(DECEMBER, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_a_bad_range_is_still_a_400_with_if_none_match(clock, alice_api):
+    response = alice_api.get("/api/publishing/calendar?start_date=yesterday", headers={"If-None-Match": "*"})
+    assert response.status_code == 400
+
+
+def test_a_token_records_its_last_use_at_most_once_a_minute(clock, alice):
+    token, secret = ApiToken.issue(alice)
+    client = Client(headers={"Authorization": f"Bearer {secret}"})
+
+    def last_used():
+        return ApiToken.objects.get(pk=token.pk).last_used_at
+
+    assert last_used() is None
+    assert client.get("/api/me").status_code == 200
+    assert last_used() == NOW
+    clock.shift(timedelta(seconds=59))
+    assert client.get("/api/me").status_code == 200
+    assert last_used() == NOW
+    clock.shift(timedelta(seconds=2))
+    assert client.get("/api/me").status_code == 200
+    assert last_used() == NOW + timedelta(seconds=61)
+
+
+def test_a_revoked_token_or_inactive_user_is_refused(clock, alice):
+    token, secret = ApiToken.issue(alice)
+    client = Client(headers={"Authorization": f"Bearer {secret}"})
+    alice.is_active = False
+    alice.save()
+    assert client.get(DECEMBER).status_code == 401
+    alice.is_active = True
+    alice.save()
+    token.delete()
+    assert client.get(DECEMBER).status_code == 401

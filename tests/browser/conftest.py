@@ -9,7 +9,7 @@ from playwright.sync_api import sync_playwright
 
 from publishing import heartbeat
 
-from .pages import CHROMIUM, FLAGS
+from .pages import ARTIFACTS, CHROMIUM, FLAGS, shoot
 
 # Playwright's sync API keeps an event loop on this thread; the ORM calls here are still plain
 # synchronous code in the test thread (Django's documented escape hatch for such tools).
@@ -43,6 +43,8 @@ def page(chromium, live_server, alice):
         ),
     )
     page.goto("/login/")
+    if not (ARTIFACTS / "login.png").exists():
+        shoot(page, "login")
     page.fill("input[name=username]", "alice")
     page.fill("input[name=password]", "alice-password-123")
     page.click("button[type=submit]")

@@ -134,8 +134,10 @@ def _as_api_input(fields) -> dict:
 
 
 def _render_dialog(request, fields, errors: dict, status: int = 200):
-    accounts = SocialAccount.objects.owned_by(request.user).filter(is_active=True)
-    connected = {account.platform: account for account in accounts.order_by("-synced_at")}
+    # The account each platform's post goes out on: the first active one, as parse_schedule picks.
+    connected: dict[str, SocialAccount] = {}
+    for account in SocialAccount.objects.owned_by(request.user).filter(is_active=True):
+        connected.setdefault(account.platform, account)
     chosen = fields.getlist("platforms") if hasattr(fields, "getlist") else []
     platforms = [
         {

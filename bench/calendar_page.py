@@ -1,6 +1,6 @@
 """Calendar page speed: month and week views with 2,000 posts in range, through Django on PostgreSQL.
 
-    python bench/calendar_page.py [--posts 2000] [--runs 30]
+    python bench/calendar_page.py [--posts 2000] [--runs 100]
 
 (Not calendar.py: in bench/ that name would shadow the standard library's calendar module.)
 
@@ -38,7 +38,7 @@ def measure(client: Client, url: str, runs: int) -> tuple[np.ndarray, int]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=100)
     args = parser.parse_args()
     user = User.objects.create_user("bench")
     user.profile.timezone = "Europe/Paris"

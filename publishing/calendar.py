@@ -1,7 +1,8 @@
-"""Calendar grids in the user's zone: month, week, day and agenda. One query per grid.
+"""Calendar grids in the user's zone: month, week, day and agenda.
 
 Pure presentation logic: which local days and hours a view covers, and which posts fall in
-each cell. Nothing here writes.
+each cell. Nothing here writes. One query per grid, two for a month: a month shows only the
+first few cards of each day, so it fetches those and a count per day rather than every post.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models.functions import Left
+from django.db.models import Count, F, Window
+from django.db.models.functions import Left, RowNumber, TruncDate
 
 from .models import ScheduledPost
 
@@ -29,18 +31,14 @@ class Cell:
     day: date
     hour: int | None
     slot: str  # what a drop sends as scheduled_time: "2026-12-03" or "2026-12-03T14:00"
-    posts: list[ScheduledPost] = field(default_factory=list)
+    posts: list[ScheduledPost] = field(default_factory=list)  # the cards drawn
     in_range: bool = True
     is_today: bool = False
-    limit: int | None = None
-
-    @property
-    def shown(self) -> list[ScheduledPost]:
-        return self.posts if self.limit is None else self.posts[: self.limit]
+    total: int = 0  # posts on this day or hour, drawn or not
 
     @property
     def more(self) -> int:
-        return len(self.posts) - len(self.shown)
+        return self.total - len(self.posts)
 
 
 @dataclass
@@ -66,48 +64,61 @@ def local_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, dateti
 def grid_for(owner, view: str, anchor: date, tz: ZoneInfo, *, today: date, filters: dict | None = None) -> Grid:
     start, end, title, previous, following = _span(view, anchor)
     low, high = local_bounds(start, end, tz)
-    posts = list(
-        ScheduledPost.objects.owned_by(owner)
-        .filter(scheduled_time__gte=low, scheduled_time__lt=high, **(filters or {}))
-        # A card shows the first words of the caption: fetch those, not captions of up to 63k.
-        .only("id", "platform", "status", "scheduled_time")
-        .annotate(caption_excerpt=Left("caption", CARD_CAPTION_CHARS + 1))
-        .order_by("scheduled_time")
+    in_range = ScheduledPost.objects.owned_by(owner).filter(
+        scheduled_time__gte=low, scheduled_time__lt=high, **(filters or {})
     )
+    local_day = TruncDate("scheduled_time", tzinfo=tz)
+    if view == "month":
+        per_day = dict(in_range.order_by().values_list(local_day.copy()).annotate(n=Count("id")))
+        first_of_day = Window(RowNumber(), partition_by=[local_day], order_by=F("scheduled_time").asc())
+        cards = _cards(in_range.annotate(rank=first_of_day).filter(rank__lte=MONTH_CARDS_PER_DAY))
+    else:
+        cards = _cards(in_range)
+        per_day = None
     by_day: dict[date, list[ScheduledPost]] = defaultdict(list)
     by_hour: dict[tuple[date, int], list[ScheduledPost]] = defaultdict(list)
-    for post in posts:
+    for post in cards:
         local = post.scheduled_time.astimezone(tz)
         post.local_time = local
         by_day[local.date()].append(post)
         by_hour[(local.date(), local.hour)].append(post)
-    grid = Grid(view, anchor, start, end, title, previous, following, count=len(posts))
+    grid = Grid(view, anchor, start, end, title, previous, following)
     if view == "month":
-        first = start
+        grid.count = sum(per_day.values())
         grid.weeks = [
-            [
-                _day_cell(first + timedelta(days=7 * w + d), by_day, today, anchor.month, MONTH_CARDS_PER_DAY)
-                for d in range(7)
-            ]
+            [_day_cell(start + timedelta(days=7 * w + d), by_day, per_day, today, anchor.month) for d in range(7)]
             for w in range((end - start).days // 7)
         ]
     elif view in ("week", "day"):
+        grid.count = len(cards)
         grid.days = [start + timedelta(days=n) for n in range((end - start).days)]
         grid.hours = [
-            [
-                Cell(day, hour, f"{day.isoformat()}T{hour:02d}:00", by_hour.get((day, hour), []), True, day == today)
-                for day in grid.days
-            ]
-            for hour in range(24)
+            [_hour_cell(day, hour, by_hour.get((day, hour), []), today) for day in grid.days] for hour in range(24)
         ]
     else:
-        grid.agenda = [_day_cell(day, by_day, today, None) for day in sorted(by_day)]
+        grid.count = len(cards)
+        grid.agenda = [_day_cell(day, by_day, None, today, None) for day in sorted(by_day)]
     return grid
 
 
-def _day_cell(day: date, by_day: dict, today: date, month: int | None, limit: int | None = None) -> Cell:
+def _cards(posts) -> list[ScheduledPost]:
+    # A card shows the first words of the caption: fetch those, not captions of up to 63k.
+    return list(
+        posts.only("id", "platform", "status", "scheduled_time")
+        .annotate(caption_excerpt=Left("caption", CARD_CAPTION_CHARS + 1))
+        .order_by("scheduled_time")
+    )
+
+
+def _day_cell(day: date, by_day: dict, per_day: dict | None, today: date, month: int | None) -> Cell:
+    posts = by_day.get(day, [])
+    total = len(posts) if per_day is None else per_day.get(day, 0)
     in_range = month is None or day.month == month
-    return Cell(day, None, day.isoformat(), by_day.get(day, []), in_range, day == today, limit)
+    return Cell(day, None, day.isoformat(), posts, in_range, day == today, total)
+
+
+def _hour_cell(day: date, hour: int, posts: list, today: date) -> Cell:
+    return Cell(day, hour, f"{day.isoformat()}T{hour:02d}:00", posts, True, day == today, len(posts))
 
 
 def _span(view: str, anchor: date) -> tuple[date, date, str, date, date]:

@@ -164,3 +164,24 @@ def test_a_busy_day_in_the_month_view_shows_four_cards_and_more(browser, alice):
     assert page.count('class="post-card') == 4
     assert "+2 more</a>" in page
     assert "6 posts" in page
+
+
+def test_month_cells_count_and_order_posts_by_the_users_local_day(browser, alice):
+    # Paris is UTC+1 in December: 23:30 UTC on the 2nd is 00:30 on the 3rd there, and 23:30 on
+    # the 3rd in Paris is 22:30 UTC, still the 3rd; 23:10 UTC on the 3rd is the 4th in Paris.
+    times = [(2, 23, 30), (3, 6, 0), (3, 9, 0), (3, 12, 0), (3, 15, 0), (3, 22, 30), (3, 23, 10)]
+    for day, hour, minute in times:
+        make_post(alice, datetime(2026, 12, day, hour, minute, tzinfo=UTC), caption=f"at {day} {hour}:{minute}")
+    page = browser.get("/calendar/?view=month&date=2026-12-01").content.decode()
+    third = page.split('data-slot="2026-12-03"')[1].split("</td>")[0]
+    fourth = page.split('data-slot="2026-12-04"')[1].split("</td>")[0]
+    # The first four of the day by time (00:30, 07:00, 10:00, 13:00), then "+2 more".
+    assert [card.split("</time>")[0].rsplit(">", 1)[1] for card in third.split("<time")[1:]] == [
+        "00:30",
+        "07:00",
+        "10:00",
+        "13:00",
+    ]
+    assert "+2 more</a>" in third
+    assert fourth.count('class="post-card') == 1 and "00:10" in fourth
+    assert "7 posts" in page

@@ -5,9 +5,11 @@
 
 Real PostgreSQL (database `mp_sustained`, recreated), real Redis, real Celery worker and beat
 processes with production settings (leases, polls, retries at their defaults; beat every 1 s),
-and the fake Blotato in this process with `--latency-ms` on every call and Blotato's limit of
-30 post creations a minute per key enforced (its windows are per Blotato user, one per key).
-Our token bucket runs at BLOTATO_POSTS_PER_MINUTE=30. `--keys` users each have their own key
+and the fake Blotato in this process with `--latency-ms` on every call and all of Blotato's
+per-key limits enforced (30 creates, 60 status checks, 60 list reads a minute; fixed windows per
+Blotato user, one per key). Our token buckets run at their defaults: 25 creates a minute plus a
+burst of 5 per key (never more than 30 in one fixed window), 50 checks a minute plus 10.
+`--keys` users each have their own key
 and one X account; the posts get random times spread uniformly over `--minutes`, starting
 `--lead` seconds after the workers are up.
 
@@ -43,7 +45,8 @@ PRODUCTION_DEFAULTS = {  # undo tests/processes.py FAST_SETTINGS: the worker run
     "RETRY_CAP_SECONDS": "900",
     "REHINT_AFTER_SECONDS": "60",
     "BLOTATO_READ_TIMEOUT": "30",
-    "BLOTATO_POSTS_PER_MINUTE": "30",
+    "BLOTATO_POSTS_PER_MINUTE": "25",
+    "BLOTATO_POSTS_BURST": "5",
     "TESTING_FAULTS": "0",
     "CONN_MAX_AGE": "60",
     "LOG_LEVEL": "WARNING",
@@ -110,7 +113,7 @@ def main() -> None:
     from publishing.rate_limit import shared_redis
     from tests.processes import CeleryProcesses
 
-    assert settings.BLOTATO_POSTS_PER_MINUTE == 30, "the token bucket must run at Blotato's 30 a minute"
+    assert settings.BLOTATO_POSTS_PER_MINUTE + settings.BLOTATO_POSTS_BURST <= 30, "bucket over Blotato's window"
     shared_redis().flushdb()
     rng = random.Random(args.seed)
     keys = [f"blt_sustained_{n:02d}_{rng.getrandbits(64):016x}==" for n in range(args.keys)]
@@ -129,7 +132,7 @@ def main() -> None:
     with FakeBlotato() as fake:
         for n, key in enumerate(keys):
             fake.add_key(key, [{"id": str(50_000 + n), "platform": "twitter", "username": f"sustained{n:02d}"}])
-        fake.set_knobs(rate_limits={"POST /posts": 30}, latency_s=args.latency_ms / 1000)
+        fake.set_knobs(latency_s=args.latency_ms / 1000)  # every Blotato limit enforced (the defaults)
         processes = CeleryProcesses(log_dir, fake.url, "", **PRODUCTION_DEFAULTS)
         for n in range(args.workers):
             processes.start_worker(f"sustained-w{n}", args.concurrency, pool="threads", log_level="warning")

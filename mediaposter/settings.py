@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -103,6 +104,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
 CELERY_BROKER_URL = REDIS_URL
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Finished calendar answers, shared by every web process (publishing/answer_cache.py). Short
+    # socket timeouts: a stalled Redis must make reads slower, not hang them.
+    "answers": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "mediaposter-answers",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    },
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # correctness does not depend on it: the database claim does
@@ -112,6 +125,11 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Status checks and verifications have a queue of their own, so a backlog of publishes (a busy
+# minute) does not hold back the polls that settle earlier posts, and the publish backlog that
+# dispatch.hint_due_posts looks at counts publishes only. Workers consume every queue listed.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("checks"))
+CELERY_TASK_ROUTES = {"publishing.poll_post": {"queue": "checks"}, "publishing.verify_post": {"queue": "checks"}}
 
 # Whole seconds: django-celery-beat stores intervals as integers.
 DISPATCH_INTERVAL_SECONDS = max(1, env.int("DISPATCH_INTERVAL_SECONDS", default=1))
@@ -143,6 +161,10 @@ BLOTATO_READ_TIMEOUT = env.float("BLOTATO_READ_TIMEOUT", default=30.0)
 # minute with a burst of B can spend R + B in one window, so R + B stays at 30. 0 turns it off.
 BLOTATO_POSTS_PER_MINUTE = env.float("BLOTATO_POSTS_PER_MINUTE", default=25.0)
 BLOTATO_POSTS_BURST = env.int("BLOTATO_POSTS_BURST", default=5)
+# Status checks (GET /posts/{id}) and post-list reads (GET /posts) are allowed 60 a minute each;
+# one bucket spaces both, so together they stay within either limit.
+BLOTATO_CHECKS_PER_MINUTE = env.float("BLOTATO_CHECKS_PER_MINUTE", default=50.0)
+BLOTATO_CHECKS_BURST = env.int("BLOTATO_CHECKS_BURST", default=10)
 
 # Encrypts stored Blotato keys. Comma-separated Fernet keys, newest first (rotation); when unset
 # a key is derived from SECRET_KEY.

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from hashlib import md5
 
 from django.db.models import CharField, F, Func, Value
 from django.db.models.functions import Cast
-from django.http import Http404, HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.cache import parse_etags
 
 from . import accounts, api_input, lifecycle
+from .answer_cache import cached_answer
 from .api_support import (
     BadInput,
     api_endpoint,
@@ -153,31 +155,38 @@ def schedule(request):
 @api_endpoint("GET")
 def calendar(request):
     start, end = api_input.calendar_range(request.GET, user_zone(request.user), now=timezone.now())
-    posts = ScheduledPost.objects.owned_by(request.user).filter(
-        scheduled_time__gte=start, scheduled_time__lt=end, **api_input.calendar_filters(request.GET)
+    filters = api_input.calendar_filters(request.GET)
+    posts = (
+        ScheduledPost.objects.owned_by(request.user)
+        .filter(scheduled_time__gte=start, scheduled_time__lt=end, **filters)
+        .order_by("scheduled_time", "id")
     )
-    rows = list(
-        posts.order_by("scheduled_time", "id").values(
-            *POST_FIELDS, exact_time=Cast("scheduled_time", CharField()), **POST_COLUMNS
-        )
-    )
-    etag = calendar_etag(rows, start, end)
+    version = calendar_version(request.user, start, end, posts)
+    etag = f'W/"{version}"'
     if _client_has(request, etag):
         return HttpResponseNotModified(headers={"ETag": etag})
-    items = [post_json(row) for row in rows]
-    response = JsonResponse(
-        {"posts": items, "count": len(items), "start_date": iso_utc(start), "end_date": iso_utc(end)}
-    )
+
+    def answer() -> bytes:
+        items = [post_json(row) for row in post_rows(posts)]
+        body = {"posts": items, "count": len(items), "start_date": iso_utc(start), "end_date": iso_utc(end)}
+        return json.dumps(body, separators=(",", ":")).encode()
+
+    response = HttpResponse(cached_answer(f"calendar:{version}", answer), content_type="application/json")
     response["ETag"] = etag
     return response
 
 
-def calendar_etag(rows: list[dict], start, end) -> str:
-    """A weak ETag over the very rows the answer is made of, so no write path can be missed (many
-    update posts with .update(), which leaves updated_at alone). The exact scheduled_time keeps
-    the order in the digest even when two posts share a second."""
-    digest = md5(repr((iso_utc(start), iso_utc(end), [tuple(row.values()) for row in rows])).encode())
-    return f'W/"{digest.hexdigest()}"'
+def calendar_version(owner, start, end, posts) -> str:
+    """A digest naming exactly which posts, in which state, a calendar answer holds.
+
+    Every write to a post moves its updated_at forward (models.ChangeStampField), so the ordered
+    list of (id, updated_at) changes whenever a post in the answer changes, arrives or leaves.
+    Reading those two columns is a small part of building the answer, and the digest is both the
+    cache key and the ETag. Filters need not be in it: the same rows make the same answer.
+    """
+    stamps = posts.values_list(Cast("id", CharField()), Cast("updated_at", CharField()))
+    described = repr((owner.pk, iso_utc(start), iso_utc(end), list(stamps)))
+    return md5(described.encode()).hexdigest()
 
 
 def _client_has(request, etag: str) -> bool:

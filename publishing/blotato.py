@@ -254,9 +254,13 @@ class BlotatoClient:
         cursor: str | None = None
         for _ in range(max_pages):
             data = self._call("GET", "/posts", params=params + ([("cursor", cursor)] if cursor else []))
-            found += [self._listed(item) for item in _items(data)]
+            page = [self._listed(item) for item in _items(data)]
+            # Kept to the window even if Blotato does not filter by it; and as the list is newest
+            # first, a page reaching back past `since` is the last one worth reading.
+            found += [item for item in page if item.post_time is None or since <= item.post_time <= until]
+            times = [item.post_time for item in page if item.post_time is not None]
             next_cursor = data.get("cursor")
-            if not next_cursor or str(next_cursor) == cursor:
+            if not next_cursor or str(next_cursor) == cursor or (times and min(times) < since):
                 return found
             cursor = str(next_cursor)
         logger.warning("blotato GET /posts: stopped after %d pages; older posts were not read", max_pages)

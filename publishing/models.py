@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from .encryption import EncryptedTextField
 from .platforms import Platform
@@ -120,7 +122,39 @@ SETTLED = [Status.PUBLISHED, Status.FAILED, Status.MISSED, Status.NEEDS_REVIEW, 
 RETRYABLE = [Status.FAILED, Status.MISSED, Status.NEEDS_REVIEW]
 
 
+# updated_at is a change stamp as well as a time: every write moves it forward, at least by a
+# microsecond, even when the clock has not moved (a frozen test clock, two writes in one
+# microsecond). The API reports it, and the calendar answer's cache key and ETag are the list of
+# its rows' updated_at (api.calendar_version), so a write that left it alone would be invisible.
+STAMP_STEP = timedelta(microseconds=1)
+
+
+class ChangeStampField(models.DateTimeField):
+    """Like auto_now, but never the same value twice for one row."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        now = timezone.now()
+        before = getattr(model_instance, self.attname)
+        value = now if add or before is None else max(now, before + STAMP_STEP)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def next_stamp() -> Greatest:
+    """The new updated_at of every row an .update() writes (see ChangeStampField)."""
+    return Greatest(Value(timezone.now()), F("updated_at") + STAMP_STEP)
+
+
 class PostQuerySet(OwnedQuerySet):
+    def update(self, **changes) -> int:
+        changes.setdefault("updated_at", next_stamp())
+        return super().update(**changes)
+
     def due(self, at) -> PostQuerySet:
         return self.filter(status=Status.SCHEDULED, scheduled_time__lte=at).filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at)
@@ -158,7 +192,7 @@ class ScheduledPost(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = ChangeStampField()
 
     objects = PostQuerySet.as_manager()
 
@@ -187,6 +221,11 @@ class ScheduledPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} post {self.pk} ({self.status})"
+
+    def save(self, *args, **kwargs) -> None:
+        if kwargs.get("update_fields") is not None:  # auto_now only applies to the fields saved
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+        super().save(*args, **kwargs)
 
 
 class AttemptState(models.TextChoices):

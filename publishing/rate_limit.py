@@ -1,6 +1,7 @@
 """A token bucket per Blotato API key, shared by every worker through Redis.
 
-Blotato allows about 30 post creations a minute per key. Celery's rate_limit is per worker, so
+Blotato allows about 30 post creations and 60 status checks (and 60 post-list reads) a minute per
+key. Celery's rate_limit is per worker, so
 the bucket lives in Redis; a worker that finds it empty does not sleep, it tells the caller
 when to come back (dispatch stores that in next_attempt_at).
 """
@@ -39,10 +40,18 @@ def shared_redis() -> redis.Redis:
 
 def take_post_slot(api_key: str) -> float:
     """Take one post creation from this key's budget; 0 if granted, else seconds to wait."""
-    per_minute = settings.BLOTATO_POSTS_PER_MINUTE
+    return _take("posts", api_key, settings.BLOTATO_POSTS_PER_MINUTE, settings.BLOTATO_POSTS_BURST)
+
+
+def take_check_slot(api_key: str) -> float:
+    """Take one status check or post-list read (Blotato allows 60 a minute of each per key)."""
+    return _take("checks", api_key, settings.BLOTATO_CHECKS_PER_MINUTE, settings.BLOTATO_CHECKS_BURST)
+
+
+def _take(budget: str, api_key: str, per_minute: float, burst: int) -> float:
     if per_minute <= 0:
         return 0.0
     # The bucket is named by a hash: the key itself never reaches Redis.
-    name = "mediaposter:bucket:posts:" + hashlib.sha256(api_key.encode()).hexdigest()[:32]
-    wait = shared_redis().eval(_TAKE, 1, name, per_minute / 60.0, settings.BLOTATO_POSTS_BURST, time.time())
+    name = f"mediaposter:bucket:{budget}:" + hashlib.sha256(api_key.encode()).hexdigest()[:32]
+    wait = shared_redis().eval(_TAKE, 1, name, per_minute / 60.0, burst, time.time())
     return float(wait)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from . import rate_limit
 from .blotato import BlotatoError, ListedPost
 from .dispatch import api_key_for, attempts_left, client_for, send_back
 from .models import AttemptState, PublishAttempt, ScheduledPost, Status
@@ -88,9 +89,13 @@ def poll_submitted(post_id: uuid.UUID) -> None:
     post = ScheduledPost.objects.select_related("owner").filter(pk=post_id, status=Status.SUBMITTED).first()
     if post is None:
         return
+    api_key = api_key_for(post.owner)
+    if wait := rate_limit.take_check_slot(api_key):
+        _check_again(post, Status.SUBMITTED, wait)  # this key's checks are spent for now
+        return
     now = timezone.now()
     try:
-        status = client_for(api_key_for(post.owner)).post_status(post.blotato_submission_id)
+        status = client_for(api_key).post_status(post.blotato_submission_id)
     except BlotatoError as error:
         logger.warning("polling post %s failed: %s", post.pk, error.message)
         _check_again(post, Status.SUBMITTED, settings.POLL_INTERVAL_SECONDS)
@@ -130,11 +135,15 @@ def verify_unknown_outcome(post_id: uuid.UUID) -> None:
     )
     if post is None:
         return
+    if wait := rate_limit.take_check_slot(api_key_for(post.owner)):
+        _check_again(post, Status.VERIFYING, wait)
+        return
     now = timezone.now()
     attempt = PublishAttempt.objects.filter(post=post, number=post.attempts).first()
     started = attempt.started_at if attempt else post.scheduled_time
     try:
-        found = find_on_blotato(post, since=started - timedelta(minutes=5), until=now + timedelta(days=1))
+        # A lost send is an immediate post: Blotato dates it when it arrived, between the two.
+        found = find_on_blotato(post, since=started - timedelta(minutes=5), until=now + timedelta(minutes=5))
     except BlotatoError as error:
         logger.warning("looking up post %s on Blotato failed: %s", post.pk, error.message)
         _check_again(post, Status.VERIFYING, settings.VERIFY_INTERVAL_SECONDS)

@@ -119,6 +119,8 @@ def list_posts(call: Call) -> Reply:
         return bad_request("querystring/cursor is not a cursor this API gave out")
     limit, offset = int(limit), int(offset)
     platform = call.arg("platform")
+    if state.knob("list_ignores_window"):
+        since, until = float("-inf"), float("inf")
 
     found = []
     for order, submission in enumerate(state.submissions(call.data.user_id)):

@@ -54,6 +54,8 @@ DEFAULT_KNOBS = {
     "retry_after_header": True,
     "list_includes_account_id": False,
     "list_includes_submission_id": False,
+    # Whether GET /posts honours since/until is not documented well: this lists every post.
+    "list_ignores_window": False,
     "hang_seconds": 30.0,
     # Probabilistic faults: {route: [{"fault": ..., "share": 0.1, ...inject() options}]}. Each
     # request of that route draws at most one, after any injected fault had its turn.

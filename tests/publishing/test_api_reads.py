@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from django.db.models import F
-from django.test import Client
+from django.test import Client, override_settings
 
+from publishing import dispatch
 from publishing.models import ApiToken, ScheduledPost, SocialAccount, Status
 from publishing.timeparse import iso_utc
 
@@ -117,7 +119,7 @@ def test_any_change_to_a_post_in_range_changes_the_etag(clock, alice, alice_api)
     post = make_post(alice, "twitter", datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
     seen = {alice_api.get(DECEMBER)["ETag"]}
 
-    # Workers change posts with .update(), which leaves updated_at as it was.
+    # Workers change posts with .update(); the clock here is frozen, yet each write shows.
     ScheduledPost.objects.filter(pk=post.pk).update(attempts=F("attempts") + 1)
     seen.add(alice_api.get(DECEMBER)["ETag"])
     ScheduledPost.objects.filter(pk=post.pk).update(scheduled_time=post.scheduled_time + timedelta(microseconds=1))
@@ -178,3 +180,75 @@ def test_a_revoked_token_or_inactive_user_is_refused(clock, alice):
     alice.save()
     token.delete()
     assert client.get(DECEMBER).status_code == 401
+
+
+def calendar_of(client: Client) -> tuple[str, list[dict]]:
+    response = client.get(DECEMBER)
+    assert response.status_code == 200
+    return response["ETag"], response.json()["posts"]
+
+
+def test_a_cached_calendar_answer_follows_every_kind_of_write(clock, alice, alice_api):
+    post = make_post(alice, "twitter", datetime(2026, 12, 5, 10, 0, tzinfo=UTC), caption="First words")
+    etag, listed = calendar_of(alice_api)
+    assert listed == [expected_json(post)]
+    version = etag.removeprefix('W/"').removesuffix('"')
+    assert caches["answers"].get(f"calendar:{version}") is not None  # the answer was kept...
+    assert calendar_of(alice_api) == (etag, listed)  # ...and is served again while nothing changes
+
+    # The clock stays frozen throughout: each write must still show.
+    writes = [
+        lambda: dispatch.claim(post.pk, at=datetime(2026, 12, 5, 10, 0, 1, tzinfo=UTC)),  # a worker's .update()
+        lambda: ScheduledPost.objects.filter(pk=post.pk).update(
+            status=Status.SCHEDULED, claim_token=None, lease_until=None
+        ),
+        lambda: (
+            alice_api.patch(
+                f"/api/publishing/calendar/{post.pk}", {"caption": "Second words"}, content_type="application/json"
+            ).status_code
+            == 200
+        ),
+        lambda: _save_caption(post.pk, "Third words"),  # save(update_fields=...), as the admin's actions do
+    ]
+    seen = {etag}
+    for write in writes:
+        assert write()  # each write really happened
+        etag, listed = calendar_of(alice_api)
+        assert listed == [expected_json(ScheduledPost.objects.get(pk=post.pk))]
+        seen.add(etag)
+    assert len(seen) == len(writes) + 1
+    assert listed[0]["caption"] == "Third words"
+
+
+def _save_caption(post_id, caption: str) -> bool:
+    post = ScheduledPost.objects.get(pk=post_id)
+    post.caption = caption
+    post.save(update_fields=["caption"])
+    return True
+
+
+def test_every_write_moves_updated_at_even_on_a_frozen_clock(clock, alice):
+    post = make_post(alice, "twitter", datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
+    stamps = [ScheduledPost.objects.get(pk=post.pk).updated_at]
+    for _ in range(3):
+        ScheduledPost.objects.filter(pk=post.pk).update(attempts=F("attempts") + 1)
+        stamps.append(ScheduledPost.objects.get(pk=post.pk).updated_at)
+    post.refresh_from_db()
+    post.save(update_fields=["attempts"])
+    stamps.append(ScheduledPost.objects.get(pk=post.pk).updated_at)
+    assert stamps == sorted(set(stamps)) and len(stamps) == 5
+    assert stamps[0] == NOW
+
+
+@override_settings(
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "answers": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+)
+def test_the_calendar_answers_without_its_cache(clock, alice, alice_api, caplog):
+    post = make_post(alice, "twitter", datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
+    etag, listed = calendar_of(alice_api)
+    assert listed == [expected_json(post)]
+    assert alice_api.get(DECEMBER, headers={"If-None-Match": etag}).status_code == 304
+    assert "Answer cache unavailable" in caplog.text

@@ -527,3 +527,14 @@ def test_the_key_never_appears_in_repr_errors_or_logs(fake, caplog):
     assert "blotato POST /posts -> 201 in" in caplog.text
     assert KEY not in caplog.text
     assert "blotato-api-key" not in caplog.text.lower()
+
+
+def test_list_posts_keeps_to_its_window_when_blotato_does_not(client, fake):
+    fake.set_knobs(list_ignores_window=True)
+    now = fake.now()
+    for hours in range(1, 7):
+        tweet(client, text=f"in {hours} h", scheduled_time=now + timedelta(hours=hours))
+    found = client.list_posts(since=now + timedelta(hours=3, minutes=30), until=now + timedelta(hours=10), page_size=2)
+    assert [p.text for p in found] == ["in 6 h", "in 5 h", "in 4 h"]
+    # Newest first: the second page reached back past `since`, so the third was never asked for.
+    assert [r["query"].get("cursor") for r in fake.requests("GET", "/v2/posts")] == [None, ["2"]]

@@ -282,6 +282,24 @@ def test_the_token_bucket_spaces_a_burst_instead_of_collecting_429s(alice, fake_
     assert all(reload(p).attempts == 0 for p in posts if reload(p).status == Status.SCHEDULED)
 
 
+def test_status_checks_are_spaced_by_their_own_bucket(alice, fake_blotato, settings):
+    settings.BLOTATO_CHECKS_PER_MINUTE = 1  # slow refill: the burst of two is what decides here
+    settings.BLOTATO_CHECKS_BURST = 2
+    posts = [schedule(alice, caption=f"check {n}") for n in range(4)]
+    dispatch.run_once()  # four creates: the post budget is another bucket
+    assert {reload(p).status for p in posts} == {Status.SUBMITTED}
+    before = timezone.now()
+    for post in posts:
+        reconcile.poll_submitted(post.pk)
+    checks = [r for r in fake_blotato.requests("GET") if r["path"].startswith("/v2/posts/")]
+    assert len(checks) == 2
+    settled = [reload(p) for p in posts]
+    assert sorted(p.status for p in settled) == [Status.PUBLISHED] * 2 + [Status.SUBMITTED] * 2
+    # The other two wait for the bucket (a token a minute), not for the usual poll interval.
+    waiting = [p for p in settled if p.status == Status.SUBMITTED]
+    assert all(p.next_attempt_at >= before + timedelta(seconds=55) for p in waiting)
+
+
 def test_racing_dispatchers_send_each_of_500_posts_once(alice, fake_blotato):
     account = SocialAccount.objects.get(owner=alice, platform="twitter")
     now = timezone.now()

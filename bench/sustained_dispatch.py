@@ -47,6 +47,8 @@ PRODUCTION_DEFAULTS = {  # undo tests/processes.py FAST_SETTINGS: the worker run
     "BLOTATO_READ_TIMEOUT": "30",
     "BLOTATO_POSTS_PER_MINUTE": "25",
     "BLOTATO_POSTS_BURST": "5",
+    "BLOTATO_CHECKS_PER_MINUTE": "50",
+    "BLOTATO_CHECKS_BURST": "10",
     "TESTING_FAULTS": "0",
     "CONN_MAX_AGE": "60",
     "LOG_LEVEL": "WARNING",

@@ -128,7 +128,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Status checks and verifications have a queue of their own, so a backlog of publishes (a busy
 # minute) does not hold back the polls that settle earlier posts, and the publish backlog that
 # dispatch.hint_due_posts looks at counts publishes only. Workers consume every queue listed.
-CELERY_TASK_QUEUES = (Queue("celery"), Queue("checks"))
+# Each queue with its own routing key: left out, both would be bound to the default key and get
+# a copy of every message.
+CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("checks", routing_key="checks"))
 CELERY_TASK_ROUTES = {"publishing.poll_post": {"queue": "checks"}, "publishing.verify_post": {"queue": "checks"}}
 
 # Whole seconds: django-celery-beat stores intervals as integers.

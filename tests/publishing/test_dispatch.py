@@ -80,6 +80,20 @@ def test_the_backlog_is_the_length_of_the_brokers_queue(settings):
     assert broker_backlog() == 7
 
 
+def test_publishes_and_status_checks_go_to_their_own_queues_once(settings):
+    from publishing.rate_limit import shared_redis
+    from publishing.tasks import poll_post, publish_post, verify_post
+
+    redis = shared_redis()
+    # Through the real broker: each message must land in exactly one list, whichever queue was
+    # declared first.
+    poll_post.delay("00000000-0000-0000-0000-000000000001")
+    publish_post.delay("00000000-0000-0000-0000-000000000002")
+    verify_post.delay("00000000-0000-0000-0000-000000000003")
+    publish_post.delay("00000000-0000-0000-0000-000000000004")
+    assert (redis.llen("celery"), redis.llen("checks")) == (2, 2)
+
+
 def test_a_post_is_not_claimed_one_second_early(alice, fake_blotato):
     post = schedule(alice, at=timezone.now() + timedelta(minutes=5))
     assert dispatch.claim(post.pk, at=post.scheduled_time - timedelta(seconds=1)) is None

@@ -11,11 +11,11 @@ of queries, which must not grow with the number of posts.
 from __future__ import annotations
 
 import argparse
-import platform
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django_setup import start_django, time_requests
+from process_stats import machine
 
 start_django("mediaposter_bench_calendar")
 
@@ -49,7 +49,7 @@ def main() -> None:
     rng = np.random.default_rng(3)
     client = Client()
     client.force_login(user)
-    print(f"machine: {platform.node()} {platform.machine()}, Python {platform.python_version()}, PostgreSQL")
+    print(machine())
     for posts in (200, args.posts):
         ScheduledPost.objects.all().delete()
         ScheduledPost.objects.bulk_create(

@@ -10,14 +10,12 @@ post's scheduled time to the moment its create request was sent (PublishAttempt.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 from collections import Counter
 from datetime import timedelta
 
 from django_setup import ROOT, start_django
-from process_stats import rss_mb
+from process_stats import machine, rss_mb
 
 start_django("mediaposter_bench", BLOTATO_POSTS_PER_MINUTE="0")
 
@@ -115,9 +113,7 @@ def main() -> None:
 
     duplicates = sum(1 for n in Counter(s["text"] for s in fake.submissions()).values() if n > 1)
     drain = burst.max()
-    print(
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    print(machine())
     print(
         f"setup: {args.workers} worker processes x {args.concurrency} threads, fake latency {args.latency_ms:.0f} ms,"
         " PostgreSQL + Redis, beat every 1 s"

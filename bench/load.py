@@ -1,6 +1,6 @@
 """Load benchmark: the JSON calendar and schedule endpoints under gunicorn, many clients at once.
 
-    python bench/load.py [--clients 50] [--duration 60] [--posts 300] [--workers 3] [--threads 4]
+    python bench/load.py [--clients 50] [--duration 60] [--posts 300] [--workers 2] [--threads 2]
                          [--write-share 0.2] [--runs calendar,mixed] [--profile]
 
 Real PostgreSQL (database `mp_load`, recreated), gunicorn serving mediaposter.wsgi with DEBUG=0
@@ -21,7 +21,6 @@ import asyncio
 import json
 import multiprocessing
 import os
-import platform
 import random
 import socket
 import subprocess
@@ -32,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from process_stats import CLOCK_TICKS, children, cpu_seconds
+from process_stats import children, cpu_seconds, machine, machine_busy_seconds, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -170,17 +169,6 @@ def connections_per_worker(workers: list[int]) -> list[int]:
         except OSError:
             counts.append(-1)
     return counts
-
-
-def machine_busy_seconds() -> float:
-    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return (sum(fields[:8]) - idle) / CLOCK_TICKS
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else float("nan")
 
 
 @dataclass
@@ -407,7 +395,10 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60, help="timed seconds per run")
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--posts", type=int, default=300, help="posts in this month")
-    parser.add_argument("--workers", type=int, default=5, help="gunicorn worker processes")
+    # One process a core, two threads each (one's database wait is the other's CPU), rather than
+    # gunicorn's usual 2 x cores + 1: once a cached read cost ~2 ms, more processes and threads on
+    # two cores mostly added switching (docs/reliability.md, section 3, has the comparison).
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument(
         "--worker-connections",
@@ -468,9 +459,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
 
-    print(
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    print(machine())
     print(
         f"setup: gunicorn gthread {args.workers} workers x {args.threads} threads, worker-connections"
         f" {connections}, DEBUG=0, PostgreSQL;"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 from datetime import timedelta
 
 from django_setup import start_django, time_requests
+from process_stats import machine
 
 start_django("mediaposter_bench_api")
 
@@ -67,7 +67,7 @@ def main() -> None:
             args.runs,
         )
     )
-    print(f"machine: {platform.node()} {platform.machine()}, Python {platform.python_version()}, PostgreSQL")
+    print(machine())
     print(f"{args.rows} rows of history, {args.runs} requests each")
     for name, samples in (("GET platform/instagram", times), ("POST recommend", recommend)):
         print(f"{name}: p50 {np.percentile(samples, 50):.1f} ms, p99 {np.percentile(samples, 99):.1f} ms")

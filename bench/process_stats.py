@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import platform
+import time
 from pathlib import Path
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -35,3 +37,36 @@ def cpu_seconds(pid: int) -> float:
     except (FileNotFoundError, ProcessLookupError):
         return 0.0
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def machine() -> str:
+    """This machine, and how fast it runs plain Python right now.
+
+    A rough reference only (a 10-million-step Python loop, best of three): on the shared VM these
+    figures come from, the same code ran at rates up to 1.5x apart within an hour while this stayed
+    within 5 %, so compare figures taken at different times with care.
+    """
+    best = min(_loop_seconds() for _ in range(3))
+    return (
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python"
+        f" {platform.python_version()}; speed reference {best:.2f} s (10M-step loop, lower is faster)"
+    )
+
+
+def _loop_seconds() -> float:
+    started = time.perf_counter()
+    total = 0
+    for step in range(10_000_000):
+        total += step
+    return time.perf_counter() - started
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (every process, ours and others')."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / CLOCK_TICKS
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else float("nan")

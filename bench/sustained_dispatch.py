@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import sys
 import time
@@ -30,7 +29,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from process_stats import cpu_seconds, rss_mb
+from process_stats import cpu_seconds, machine, machine_busy_seconds, percentile, rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "mp_sustained"
@@ -53,16 +52,6 @@ PRODUCTION_DEFAULTS = {  # undo tests/processes.py FAST_SETTINGS: the worker run
     "CONN_MAX_AGE": "60",
     "LOG_LEVEL": "WARNING",
 }
-
-
-def machine_busy_seconds() -> float:
-    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else float("nan")
 
 
 def route_of(request: dict) -> str:
@@ -206,13 +195,13 @@ def main() -> None:
         per_key_times[p["account_id"]].append(datetime.fromisoformat(p["created_at"]).timestamp())
     busiest = max((busiest_minute(sorted(t)) for t in per_key_times.values()), default=0)
 
-    print(
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    print(machine())
     print(
         f"setup: {args.posts} posts at random times over {args.minutes:g} min across {args.keys} keys; fake latency"
-        f" {args.latency_ms:.0f} ms, fake limit 30 creates/min per key, token bucket 30/min (burst"
-        f" {settings.BLOTATO_POSTS_BURST}); {args.workers} worker processes x {args.concurrency} threads,"
+        f" {args.latency_ms:.0f} ms, fake limit 30 creates/min per key, token buckets"
+        f" {settings.BLOTATO_POSTS_PER_MINUTE}/min + {settings.BLOTATO_POSTS_BURST} creates,"
+        f" {settings.BLOTATO_CHECKS_PER_MINUTE}/min + {settings.BLOTATO_CHECKS_BURST} checks;"
+        f" {args.workers} worker processes x {args.concurrency} threads,"
         " beat every 1 s"
     )
     print("\n| measurement | result |")

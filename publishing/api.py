@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from hashlib import md5
 
 from django.db.models import CharField, F, Func, Value
-from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.cache import parse_etags
@@ -23,6 +21,7 @@ from .api_support import (
     user_zone,
 )
 from .blotato import AuthRejected, BlotatoError
+from .calendar_version import calendar_version, posts_in_range
 from .models import Clip, Profile, ScheduledPost, SocialAccount, Status
 from .timeparse import BadTime, iso_utc, zone_named
 
@@ -156,37 +155,19 @@ def schedule(request):
 def calendar(request):
     start, end = api_input.calendar_range(request.GET, user_zone(request.user), now=timezone.now())
     filters = api_input.calendar_filters(request.GET)
-    posts = (
-        ScheduledPost.objects.owned_by(request.user)
-        .filter(scheduled_time__gte=start, scheduled_time__lt=end, **filters)
-        .order_by("scheduled_time", "id")
-    )
-    version = calendar_version(request.user, start, end, posts)
+    version = calendar_version(request.user, start, end, filters)
     etag = f'W/"{version}"'
     if _client_has(request, etag):
         return HttpResponseNotModified(headers={"ETag": etag})
 
     def answer() -> bytes:
-        items = [post_json(row) for row in post_rows(posts)]
+        items = [post_json(row) for row in post_rows(posts_in_range(request.user, start, end).filter(**filters))]
         body = {"posts": items, "count": len(items), "start_date": iso_utc(start), "end_date": iso_utc(end)}
         return json.dumps(body, separators=(",", ":")).encode()
 
     response = HttpResponse(cached_answer(f"calendar:{version}", answer), content_type="application/json")
     response["ETag"] = etag
     return response
-
-
-def calendar_version(owner, start, end, posts) -> str:
-    """A digest naming exactly which posts, in which state, a calendar answer holds.
-
-    Every write to a post moves its updated_at forward (models.ChangeStampField), so the ordered
-    list of (id, updated_at) changes whenever a post in the answer changes, arrives or leaves.
-    Reading those two columns is a small part of building the answer, and the digest is both the
-    cache key and the ETag. Filters need not be in it: the same rows make the same answer.
-    """
-    stamps = posts.values_list(Cast("id", CharField()), Cast("updated_at", CharField()))
-    described = repr((owner.pk, iso_utc(start), iso_utc(end), list(stamps)))
-    return md5(described.encode()).hexdigest()
 
 
 def _client_has(request, etag: str) -> bool:

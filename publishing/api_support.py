@@ -67,7 +67,7 @@ def _bearer_user(request):
 def _token_owner_sql() -> str:
     """A token's user, with the token's bookkeeping and the user's zone, in one statement.
 
-    Written out because every API request runs it: the ORM spent three times the CPU compiling the
+    Written out because every API request runs it: the ORM spent four times the CPU compiling the
     equivalent select_related query as PostgreSQL took to answer it (docs/reliability.md, §3).
     Portable SQL; the user comes back as a full model instance, the rest as attributes (compared in
     SQL, as a raw query's extra columns are not converted from each database's datetime format).

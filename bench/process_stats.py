@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import platform
-import time
 from pathlib import Path
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -40,25 +39,8 @@ def cpu_seconds(pid: int) -> float:
 
 
 def machine() -> str:
-    """This machine, and how fast it runs plain Python right now.
-
-    A rough reference only (a 10-million-step Python loop, best of three): on the shared VM these
-    figures come from, the same code ran at rates up to 1.5x apart within an hour while this stayed
-    within 5 %, so compare figures taken at different times with care.
-    """
-    best = min(_loop_seconds() for _ in range(3))
-    return (
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python"
-        f" {platform.python_version()}; speed reference {best:.2f} s (10M-step loop, lower is faster)"
-    )
-
-
-def _loop_seconds() -> float:
-    started = time.perf_counter()
-    total = 0
-    for step in range(10_000_000):
-        total += step
-    return time.perf_counter() - started
+    cores = os.cpu_count()
+    return f"machine: {platform.node()} {platform.machine()}, {cores} cores, Python {platform.python_version()}"
 
 
 def machine_busy_seconds() -> float:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 
 import pytest
+import time_machine
 from playwright.sync_api import sync_playwright
 
 from publishing import heartbeat
+
+from tests.clock import ORDINARY_DAY
 
 from .pages import ARTIFACTS, CHROMIUM, FLAGS, shoot
 
@@ -28,7 +31,19 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server, alice):
+def today(request):
+    """The server's clock for a browser test: a fixed day (tests/clock.py), ticking from there.
+
+    The live server runs in this process, so it sees the travelled clock; the pages take "today"
+    from the server, never from the browser's own clock.
+    """
+    instant = getattr(request, "param", ORDINARY_DAY)
+    with time_machine.travel(instant, tick=True):
+        yield instant
+
+
+@pytest.fixture
+def page(today, chromium, live_server, alice):
     heartbeat.beat("dispatcher")  # a running publisher: no red banner in the screenshots
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 1400})
     page = context.new_page()

@@ -6,18 +6,21 @@ test-artifacts/.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 import pytest
 from playwright.sync_api import expect
 
 from publishing.models import Status
 
+from tests.clock import on_every_today
+
 from .pages import PARIS, local_day, post_on, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@on_every_today
 def test_drag_a_post_to_another_day_in_the_month_view(page, alice):
     start, target = local_day(7), local_day(9)
     post = post_on(alice, start)
@@ -29,6 +32,7 @@ def test_drag_a_post_to_another_day_in_the_month_view(page, alice):
     assert post.scheduled_time == datetime.combine(target, time(14, 15), PARIS)
 
 
+@on_every_today
 def test_drag_a_post_to_another_hour_in_the_week_view(page, alice):
     day = local_day(7)
     post = post_on(alice, day)
@@ -41,17 +45,17 @@ def test_drag_a_post_to_another_hour_in_the_week_view(page, alice):
     assert post.scheduled_time == datetime.combine(day, time(18, 15), PARIS)
 
 
+@on_every_today
 def test_a_refused_drag_snaps_back_with_a_message(page, alice):
-    start, yesterday = local_day(2), local_day(-1)
-    post = post_on(alice, start)
-    page.goto(f"/calendar/?view=week&date={start.isoformat()}")
-    if yesterday < start - timedelta(days=start.weekday()):  # yesterday is in the previous week
-        page.goto(f"/calendar/?view=month&date={start.isoformat()}")
-    page.locator(f"#post-{post.pk}").drag_to(page.locator(f'[data-slot^="{yesterday.isoformat()}"]').first)
+    today = local_day(0)
+    post = post_on(alice, today, hour=23)  # later today: in the week view that shows today
+    page.goto(f"/calendar/?view=week&date={today.isoformat()}")
+    earlier_today = page.locator(f'td[data-slot="{today.isoformat()}T08:00"]')  # 08:15 has passed at 10:00
+    page.locator(f"#post-{post.pk}").drag_to(earlier_today)
     expect(page.locator(".problem")).to_have_text("That time has passed; pick a time in the future.")
-    expect(page.locator(f'[data-slot^="{start.isoformat()}"] #post-{post.pk}')).to_be_visible()
+    expect(page.locator(f'td[data-slot="{today.isoformat()}T23:00"] #post-{post.pk}')).to_be_visible()
     post.refresh_from_db()
-    assert post.scheduled_time == datetime.combine(start, time(14, 15), PARIS)
+    assert post.scheduled_time == datetime.combine(today, time(23, 15), PARIS)
 
 
 def test_cancel_from_the_post_page(page, alice):
@@ -64,6 +68,7 @@ def test_cancel_from_the_post_page(page, alice):
     assert post.status == Status.CANCELLED
 
 
+@on_every_today
 def test_filter_search_switch_views_and_use_back_and_forward(page, alice):
     day = local_day(7)
     post_on(alice, day, caption="Black friday deals")

@@ -9,11 +9,14 @@ from playwright.sync_api import expect
 
 from publishing.models import ApiToken, Clip, ScheduledPost
 
+from tests.clock import on_every_today
+
 from .pages import PARIS, local_day, shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@on_every_today
 def test_schedule_a_post_through_the_dialog_with_the_optimal_time(page, alice, alice_clip):
     day = local_day(3)
     page.goto(f"/calendar/?view=week&date={day.isoformat()}")

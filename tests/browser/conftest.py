@@ -9,7 +9,6 @@ import time_machine
 from playwright.sync_api import sync_playwright
 
 from publishing import heartbeat
-
 from tests.clock import ORDINARY_DAY
 
 from .pages import ARTIFACTS, CHROMIUM, FLAGS, shoot

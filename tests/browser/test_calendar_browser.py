@@ -12,7 +12,6 @@ import pytest
 from playwright.sync_api import expect
 
 from publishing.models import Status
-
 from tests.clock import on_every_today
 
 from .pages import PARIS, local_day, post_on, shoot

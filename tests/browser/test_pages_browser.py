@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import expect
 
 from publishing.models import ApiToken, Clip, ScheduledPost
-
 from tests.clock import on_every_today
 
 from .pages import PARIS, local_day, shoot

@@ -14,8 +14,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 setup: $(STAMP)
 	mkdir -p var
 
+# DEBUG is off unless asked for (a server must never have it); `make run` is local, so it asks.
 run: setup
-	$(PY) manage.py run_local
+	DEBUG=$${DEBUG:-1} $(PY) manage.py run_local
 
 test: setup
 	bash tests/run.sh

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from publishing.api_support import BadInput, api_endpoint, read_body, read_json, refuse_unknown_fields, user_zone
 from publishing.platforms import Platform, normalise_platform
-from publishing.timeparse import iso_utc
+from publishing.timeparse import BadTime, check_supported_year, iso_utc
 
 from . import importers
 from .history import WINDOW_DAYS
@@ -92,11 +92,16 @@ def _preferred_date(value: object) -> date:
     try:
         if len(value) > 10:
             datetime.fromisoformat(value)  # the whole value must still be a valid datetime
-        return date.fromisoformat(value[:10])
+        day = date.fromisoformat(value[:10])
     except ValueError:
         raise BadInput(
             f"preferred_date '{value}' is not a date like 2026-11-27.", {"preferred_date": "invalid"}
         ) from None
+    try:
+        check_supported_year(day, value)
+    except BadTime as error:
+        raise BadInput(f"preferred_date: {error}", {"preferred_date": "out of range"}) from None
+    return day
 
 
 @api_endpoint("POST", "DELETE")

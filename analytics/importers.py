@@ -29,6 +29,7 @@ COLUMNS = ("platform", "posted_at", *COUNTS, "followers", "post_url")
 REQUIRED = ("platform", "posted_at", *COUNTS)
 MAX_ROWS = 200_000
 MAX_REPORTED_ERRORS = 50
+LARGEST_COUNT = 2**63 - 1  # the counts are PostgreSQL bigints
 
 
 class BadRows(Exception):
@@ -168,14 +169,26 @@ def _count(value: object, name: str, problems: dict, *, required: bool) -> int |
         problems[name] = "must be a whole number"
         return None
     try:
-        number = float(value) if isinstance(value, str) else value
-        if not isinstance(number, (int, float)) or number != int(number):
-            raise ValueError
-        number = int(number)
+        number = _whole_number(value)
     except (ValueError, TypeError, OverflowError):
         problems[name] = "must be a whole number"
         return None
     if number < 0:
         problems[name] = "must not be negative"
         return None
+    if number > LARGEST_COUNT:
+        problems[name] = f"must be at most {LARGEST_COUNT}"
+        return None
     return number
+
+
+def _whole_number(value: object) -> int:
+    """An int from a number or text ("12", "12.0", "1e3"); ValueError if it is not a whole one."""
+    if isinstance(value, str):
+        try:
+            return int(value.strip())  # exactly, where a float would round a long count
+        except ValueError:
+            value = float(value)
+    if not isinstance(value, (int, float)) or value != int(value):
+        raise ValueError
+    return int(value)

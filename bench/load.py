@@ -276,6 +276,7 @@ def start_gunicorn(port: int, workers: int, threads: int, connections: int, log:
     env = {
         **os.environ,
         "DEBUG": "0",
+        "HTTPS": "0",  # plain HTTP on loopback: without it every request is a 301 to https
         "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": HOST,
         "CONN_MAX_AGE": "60",

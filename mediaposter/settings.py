@@ -6,6 +6,7 @@ mode against the project's fake Blotato when no BLOTATO_API_KEY is set.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import environ
@@ -21,11 +22,48 @@ if (BASE_DIR / ".env").exists():
 
 INSECURE_DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: `make run` (and tests/run.sh) set DEBUG=1; a server never should.
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY:
-    raise ImproperlyConfigured("DEBUG=0 needs a SECRET_KEY of your own in the environment.")
+    raise ImproperlyConfigured("DEBUG=0 needs a SECRET_KEY of your own in the environment (DEBUG=1 for local use).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+
+# --- HTTPS and browser protections (docs/security.md) ------------------------------------------
+# HTTPS (on by default without DEBUG): cookies travel only over HTTPS, browsers are told to use
+# HTTPS alone (HSTS), and http:// is redirected. A plain-HTTP install sets HTTPS=0, and hears
+# about it on every start and from `check --deploy`.
+HTTPS = env.bool("HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a monitor on the machine itself may probe over http
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+# Subdomains and the preload list are commitments for the whole domain: opt in, not by default.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, chosen in (("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS), ("security.W021", SECURE_HSTS_PRELOAD))
+    if not chosen
+]
+if not DEBUG and not HTTPS:
+    logging.getLogger("mediaposter.settings").warning(
+        "HTTPS=0: session and CSRF cookies are sent over plain HTTP, and no HSTS. Use it only on a trusted network."
+    )
+
+# Behind reverse proxies (nginx, a load balancer), how many: the login throttle then takes the
+# client's address from X-Forwarded-For, and HTTPS from X-Forwarded-Proto, as the proxy sets them.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Scripts from this site only, no inline script, no eval. Styles may be inline: htmx injects its
+# indicator style and the heatmap colours its swatches with style attributes.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "publishing.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -181,9 +220,17 @@ RETRY_CAP_SECONDS = env.float("RETRY_CAP_SECONDS", default=900.0)
 # How often a submitted post is polled, and how long before it needs a human.
 POLL_INTERVAL_SECONDS = env.float("POLL_INTERVAL_SECONDS", default=10.0)
 POLL_DEADLINE_SECONDS = env.float("POLL_DEADLINE_SECONDS", default=3600.0)
-# How long an unknown outcome is looked for in Blotato's post list before we resend it once.
-VERIFY_GRACE_SECONDS = env.float("VERIFY_GRACE_SECONDS", default=180.0)
+# An unknown outcome (lost answer, timeout, 5xx) is looked for in Blotato's post list for this
+# long before its owner is asked (needs_review): Blotato lists a post only once it has processed
+# it, and videos take minutes. By the media the post carries (dispatch.verify_window).
+VERIFY_WINDOW_SECONDS = {
+    "text": env.float("VERIFY_WINDOW_TEXT_SECONDS", default=600.0),
+    "image": env.float("VERIFY_WINDOW_IMAGE_SECONDS", default=1200.0),
+    "video": env.float("VERIFY_WINDOW_VIDEO_SECONDS", default=2700.0),
+}
+# The first searches are this far apart; the gap doubles every five searches up to the maximum.
 VERIFY_INTERVAL_SECONDS = env.float("VERIFY_INTERVAL_SECONDS", default=20.0)
+VERIFY_INTERVAL_MAX_SECONDS = env.float("VERIFY_INTERVAL_MAX_SECONDS", default=120.0)
 # A publish hint older than this is sent again by the sweep (a lost broker message).
 REHINT_AFTER_SECONDS = env.float("REHINT_AFTER_SECONDS", default=60.0)
 # ...but not while more messages than this wait in the queue: the old hint is then most likely

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 import uuid
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from .api_support import BadInput, refuse_unknown_fields, search_text
 from .lifecycle import PostPlan
 from .models import Clip, ScheduledPost, SocialAccount, Status
 from .platforms import RULES, Platform, normalise_platform
-from .timeparse import BadTime, parse_instant
+from .timeparse import BadTime, parse_date, parse_instant
 
 # Times a few seconds in the past are "now" (clock skew, a slow form); older ones are refused.
 PAST_TOLERANCE = timedelta(seconds=60)
@@ -82,14 +83,31 @@ def future_time(value: object, tz: ZoneInfo, *, now: datetime) -> datetime:
         moment = parse_instant(value, tz)
     except BadTime as error:
         raise BadInput(f"scheduled_time: {error}", {"scheduled_time": str(error)}) from None
-    if moment < now - PAST_TOLERANCE:
+    problem = schedule_window_problem(moment, now=now)
+    if problem == IN_THE_PAST:
         raise BadInput(
             f"scheduled_time {value} is in the past; pick a future time or set publish_now.",
-            {"scheduled_time": "in the past"},
+            {"scheduled_time": problem},
         )
-    if moment > now + FURTHEST_AHEAD:
-        raise BadInput("scheduled_time is more than a year ahead.", {"scheduled_time": "too far ahead"})
+    if problem == TOO_FAR_AHEAD:
+        raise BadInput("scheduled_time is more than a year ahead.", {"scheduled_time": problem})
     return moment
+
+
+IN_THE_PAST = "in the past"
+TOO_FAR_AHEAD = "too far ahead"
+
+
+def schedule_window_problem(moment: datetime, *, now: datetime) -> str | None:
+    """Why a post cannot be given this time (IN_THE_PAST, TOO_FAR_AHEAD), or None if it can.
+
+    The one rule for every way a time is set: the API, the calendar's move form and the admin.
+    """
+    if moment < now - PAST_TOLERANCE:
+        return IN_THE_PAST
+    if moment > now + FURTHEST_AHEAD:
+        return TOO_FAR_AHEAD
+    return None
 
 
 def check_caption(caption: str, platform: str) -> None:
@@ -143,12 +161,22 @@ def parse_clip(data: dict) -> dict:
         "media_url": _https_url(data, "media_url", required=True),
         "thumbnail_url": _https_url(data, "thumbnail_url", required=False),
     }
-    duration = data.get("duration_s")
-    if duration is not None:
-        if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration < 0:
-            raise BadInput("duration_s must be a number of seconds (zero or more).", {"duration_s": "invalid"})
-        clip["duration_s"] = float(duration)
+    if data.get("duration_s") is not None:
+        clip["duration_s"] = _duration(data["duration_s"])
     return clip
+
+
+def _duration(value: object) -> float:
+    # NaN and Infinity would be stored, then written back as JSON no client can read.
+    seconds = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except OverflowError:  # an integer too large for a float
+            seconds = None
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        raise BadInput("duration_s must be a number of seconds (zero or more).", {"duration_s": "invalid"})
+    return seconds
 
 
 def parse_post_id(value: str) -> uuid.UUID:
@@ -310,19 +338,42 @@ def is_public_host(host: str) -> bool:
     except ValueError:
         # 127.1, 0x7f.0.0.1 and friends: numeric forms that resolvers still read as addresses.
         return not all(re.fullmatch(r"0x[0-9a-f]*|[0-9]+", part) for part in host.split("."))
+    if address in LOCAL_NAT64:
+        return False
+    embedded = _embedded_ipv4(address) if address.version == 6 else None
+    if embedded is not None and not _is_public_address(embedded):
+        return False
+    return _is_public_address(address)
+
+
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits: IPv4-compatible (::/96) and
+# NAT64 (64:ff9b::/96); ipaddress reads IPv4-mapped and 6to4 itself. The local-use NAT64 prefix
+# (RFC 8215) reaches only the operator's own network.
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one leads to, so 127.0.0.1 written as IPv6 is still loopback."""
+    if address.ipv4_mapped or address.sixtofour:
+        return address.ipv4_mapped or address.sixtofour
+    if address in IPV4_COMPATIBLE or address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def _is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return address.is_global and not address.is_multicast
 
 
 def _bound(value: str | None, tz: ZoneInfo, name: str, *, end: bool) -> datetime | None:
     if not value:
         return None
-    if len(value) == 10:  # a bare date: the whole local day
-        try:
-            day = datetime.fromisoformat(value).date()
-        except ValueError:
-            raise BadInput(f"{name} '{value}' is not a date.", {name: "invalid"}) from None
-        return datetime.combine(day + timedelta(days=1) if end else day, time(), tz)
     try:
+        if len(value) == 10:  # a bare date: the whole local day
+            day = parse_date(value)
+            return datetime.combine(day + timedelta(days=1) if end else day, time(), tz)
         return parse_instant(value, tz)
     except BadTime as error:
         raise BadInput(f"{name}: {error}", {name: str(error)}) from None

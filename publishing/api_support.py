@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from datetime import timedelta
 from functools import wraps
 from zoneinfo import ZoneInfo
@@ -145,14 +146,32 @@ def read_json(request) -> dict:
     except UnicodeDecodeError:
         raise BadInput("The request body is not valid UTF-8.") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_non_finite, parse_float=_finite_float)
     except json.JSONDecodeError as error:
         raise BadInput(f"Malformed JSON: {error.msg} at line {error.lineno} column {error.colno}.") from None
+    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        raise BadInput("The JSON holds a number too long to read.") from None
     except RecursionError:
         raise BadInput("The JSON is nested too deeply.") from None
     if not isinstance(data, dict):
         raise BadInput("The request body must be a JSON object.")
     return data
+
+
+NOT_FINITE = "The JSON holds a number that is not finite (NaN or Infinity); send a number."
+
+
+def _refuse_non_finite(constant: str):
+    # Python reads NaN and Infinity, which JSON does not have; stored, they would make our answers
+    # non-standard JSON.
+    raise BadInput(NOT_FINITE)
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999
+        raise BadInput(NOT_FINITE)
+    return number
 
 
 def user_zone(user) -> ZoneInfo:

@@ -10,4 +10,5 @@ from . import health
 def publisher_status(request) -> dict:
     if not request.user.is_authenticated:
         return {}
-    return {"sandbox": settings.BLOTATO_SANDBOX, "publisher_health": health.check()}
+    # The user's own waiting posts only: the banner must not tell one user about another's.
+    return {"sandbox": settings.BLOTATO_SANDBOX, "publisher_health": health.check(request.user)}

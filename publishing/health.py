@@ -1,4 +1,9 @@
-"""Publisher health: is anything actually sending posts? (`/healthz`, and the pages' red banner)."""
+"""Publisher health: is anything actually sending posts? (`/healthz`, and the pages' red banner).
+
+Whether the dispatcher runs is install-wide and anyone may see it. How many posts wait is not:
+a signed-in user's banner counts only their own posts, and /healthz (for monitoring, without a
+login) only says whether any post has waited too long, never how many or whose.
+"""
 
 from __future__ import annotations
 
@@ -22,14 +27,15 @@ PILING_UP_AFTER = timedelta(minutes=2)
 class Health:
     problems: list[str]
     dispatcher_seen: float | None
-    overdue: int
+    posts_piling_up: bool
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def check() -> Health:
+def check(user=None) -> Health:
+    """The install's health; with a user, the waiting posts counted are that user's alone."""
     problems = []
     try:
         seen = heartbeat.last_beat("dispatcher")
@@ -42,10 +48,17 @@ def check() -> Health:
             "The dispatcher has not run recently: start Celery beat and a worker "
             "(`celery -A mediaposter beat` and `celery -A mediaposter worker`)."
         )
-    overdue = ScheduledPost.objects.due(timezone.now() - PILING_UP_AFTER).count()
-    if overdue:
-        problems.append(f"{overdue} due post(s) are waiting to be sent.")
-    return Health(problems, seen, overdue)
+    overdue = ScheduledPost.objects.due(timezone.now() - PILING_UP_AFTER)
+    if user is None:
+        piling_up = overdue.exists()
+        if piling_up:
+            problems.append("Due posts are waiting to be sent: some have waited over 2 minutes.")
+    else:
+        mine = overdue.owned_by(user).count()
+        piling_up = bool(mine)
+        if mine:
+            problems.append(f"{mine} of your posts {'is' if mine == 1 else 'are'} overdue and waiting to be sent.")
+    return Health(problems, seen, piling_up)
 
 
 def healthz(request):
@@ -54,6 +67,6 @@ def healthz(request):
         "ok": health.ok,
         "problems": health.problems,
         "dispatcher_last_run": health.dispatcher_seen,
-        "overdue_posts": health.overdue,
+        "posts_piling_up": health.posts_piling_up,
     }
     return JsonResponse(body, status=200 if health.ok else 503)

@@ -2,7 +2,7 @@
 
 The Blotato key is write-only: the page shows that one is saved and its last four characters,
 never the key. A new key is checked against Blotato's account list before it is saved. A new API
-token is shown once, on the page right after it was created; only its hash is stored.
+token is shown once, in the answer to the form that created it; only its hash is stored.
 """
 
 from __future__ import annotations
@@ -43,11 +43,6 @@ def _render(request, status: int = 200, **forms):
 @login_required
 @require_GET
 def settings_page(request):
-    # A token just created is shown on this one page view, then forgotten (the session held it
-    # only across the redirect, so a reload cannot re-submit the form and mint another).
-    shown = request.session.pop("new_token", None)
-    if shown:
-        return _render(request, new_token_name=shown[0], new_token=shown[1])
     return _render(request)
 
 
@@ -108,8 +103,11 @@ def create_token(request):
     if not form.is_valid():
         return _render(request, 422, token_form=form)
     token, secret = ApiToken.issue(request.user, form.cleaned_data["name"])
-    request.session["new_token"] = (token.name, secret)
-    return redirect("publishing:settings")
+    # Shown in this answer and nowhere else: kept in the session for a redirect, the secret would
+    # sit in the session store (a database row) until the next page view.
+    response = _render(request, 201, new_token_name=token.name, new_token=secret)
+    response["Cache-Control"] = "no-store"  # nor in the browser's cache, for the back button
+    return response
 
 
 @login_required

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 
 class BadTime(ValueError):
     """A time we cannot read; the message is meant for the user."""
+
+
+# Python's dates stop at years 1 and 9999. Keeping well inside them means no zone's offset and no
+# window the calendar computes (a month or so either side of a day) can step outside.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 9000
+
+
+def check_supported_year(moment: date, text: str) -> None:
+    """Refuse a date or time (as `text` wrote it) too near the ends of the calendar to compute with."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise BadTime(f"'{text}' is out of range: dates must fall between years {EARLIEST_YEAR} and {LATEST_YEAR}")
+
+
+def parse_date(value: str) -> date:
+    """A calendar date like 2026-11-27, in the years we can compute with."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as error:
+        raise BadTime(f"'{value}' is not a date like 2026-11-27") from error
+    check_supported_year(day, value)
+    return day
 
 
 @cache
@@ -38,6 +60,7 @@ def parse_instant(value: object, tz: ZoneInfo) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError as error:
         raise BadTime(f"'{text}' is not an ISO 8601 date-time, like 2026-12-27T14:00:00Z") from error
+    check_supported_year(parsed, text)
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
     local = parsed.replace(tzinfo=tz, fold=0)

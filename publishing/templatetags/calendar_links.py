@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from django import template
@@ -22,6 +23,19 @@ def calendar_url(view: str, day, query) -> str:
         if query and query.get(name):
             params[name] = query.get(name)
     return f"{reverse('publishing:calendar')}?{urlencode(params)}"
+
+
+@register.simple_tag
+def calendar_state(grid, query) -> str:
+    """What a drop sends along with its slot, as JSON: the view, day and filters being looked at.
+
+    Encoded, never pasted into JSON text, so a crafted filter value stays one string; the page
+    escapes the result for its attribute.
+    """
+    state = {"view": grid.view, "date": grid.anchor.isoformat()}
+    for name in ("platform", "status", "q"):
+        state[name] = (query.get(name) if query else "") or ""
+    return json.dumps(state)
 
 
 @register.filter

@@ -16,11 +16,20 @@ document.addEventListener("drop", (event) => {
   const url = event.dataTransfer.getData("text/plain");
   if (!slot || !url) return;
   event.preventDefault();
-  // hx-vals on #calendar-state carries the current view, date and filters along with the move.
+  // The view, date and filters being looked at go along, so the grid redrawn is this one. Only
+  // those keys are taken from the state, and the time only from the cell dropped on.
+  const state = JSON.parse(document.getElementById("calendar-state").dataset.state);
   htmx.ajax("POST", url, {
     source: "#calendar-state",
     target: "#calendar-grid",
     swap: "outerHTML",
-    values: { scheduled_time: slot.dataset.slot },
+    values: {
+      view: state.view,
+      date: state.date,
+      platform: state.platform,
+      status: state.status,
+      q: state.q,
+      scheduled_time: slot.dataset.slot,
+    },
   });
 });

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -13,6 +18,8 @@ from publishing import heartbeat
 from publishing.models import Profile, ScheduledPost, SocialAccount
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_healthz_is_503_when_the_dispatcher_has_never_run(client):
@@ -28,19 +35,61 @@ def test_healthz_is_200_after_a_dispatcher_heartbeat(client):
     assert response.json()["ok"] is True
 
 
-def test_healthz_reports_due_posts_piling_up(client, alice):
+def overdue_posts(user, count: int) -> None:
+    account = SocialAccount.objects.get(owner=user, platform="twitter")
+    for _ in range(count):
+        ScheduledPost.objects.create(
+            owner=user,
+            platform="twitter",
+            account=account,
+            caption="stuck",
+            scheduled_time=timezone.now() - timedelta(minutes=5),
+        )
+
+
+def test_healthz_reports_due_posts_piling_up_without_counting_anyones(client, alice, bob):
     heartbeat.beat("dispatcher")
-    account = SocialAccount.objects.get(owner=alice, platform="twitter")
-    ScheduledPost.objects.create(
-        owner=alice,
-        platform="twitter",
-        account=account,
-        caption="stuck",
-        scheduled_time=timezone.now() - timedelta(minutes=5),
-    )
+    overdue_posts(alice, 1)
+    overdue_posts(bob, 3)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["problems"] == ["1 due post(s) are waiting to be sent."]
+    assert response.json() == {
+        "ok": False,
+        "problems": ["Due posts are waiting to be sent: some have waited over 2 minutes."],
+        "dispatcher_last_run": response.json()["dispatcher_last_run"],
+        "posts_piling_up": True,
+    }
+
+
+def banner(client) -> list[str]:
+    page = client.get("/calendar/").content.decode()
+    alarm = re.search(r'<div class="banner alarm".*?</div>', page, re.S)
+    return re.findall(r"<li>(.*?)</li>", alarm.group()) if alarm else []
+
+
+def test_the_banner_counts_only_the_users_own_waiting_posts(client, alice, bob):
+    heartbeat.beat("dispatcher")
+    overdue_posts(bob, 3)
+    client.force_login(alice)
+    assert banner(client) == []
+    overdue_posts(alice, 1)
+    assert banner(client) == ["1 of your posts is overdue and waiting to be sent."]
+    client.force_login(bob)
+    assert banner(client) == ["3 of your posts are overdue and waiting to be sent."]
+
+
+def test_the_banner_still_shows_install_wide_outages(client, alice):
+    client.force_login(alice)  # no dispatcher heartbeat at all
+    assert "The dispatcher has not run recently" in client.get("/calendar/").content.decode()
+
+
+def test_debug_off_with_the_default_secret_key_refuses_to_start():
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY")}
+    started = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert started.returncode != 0
+    assert "DEBUG=0 needs a SECRET_KEY of your own in the environment" in started.stderr
 
 
 def stored_key(user) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 
 from publishing.models import ApiToken, Profile, SocialAccount
@@ -112,6 +115,20 @@ def test_a_new_token_is_shown_once_and_works(browser, alice, client):
     assert secret not in browser.get("/settings/").content.decode()
     api = client.__class__(headers={"Authorization": f"Bearer {secret}"})
     assert api.get("/api/me").status_code == 200
+
+
+def session_rows_holding(secret: str) -> list[str]:
+    return [s.session_key for s in Session.objects.all() if secret in json.dumps(s.get_decoded()) + s.session_data]
+
+
+def test_a_new_token_never_reaches_the_session_store(browser, alice):
+    response = browser.post("/settings/tokens", {"name": "Zapier"})
+    assert response.status_code == 201
+    assert response["Cache-Control"] == "no-store"
+    secret = response.content.decode().split('<code class="token">')[1].split("</code>")[0]
+    assert session_rows_holding(secret) == []
+    assert secret not in browser.get("/settings/").content.decode()
+    assert session_rows_holding(secret) == []
 
 
 def test_revoking_a_token_stops_it(browser, alice, client):

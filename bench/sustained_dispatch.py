@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "mp_sustained"
 PRODUCTION_DEFAULTS = {  # undo tests/processes.py FAST_SETTINGS: the worker runs as it would in production
     "PUBLISH_LEASE_SECONDS": "90",
-    "VERIFY_GRACE_SECONDS": "180",
+    "VERIFY_WINDOW_TEXT_SECONDS": "600",
     "VERIFY_INTERVAL_SECONDS": "20",
     "POLL_INTERVAL_SECONDS": "10",
     "DISPATCH_INTERVAL_SECONDS": "1",

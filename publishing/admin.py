@@ -10,7 +10,18 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from . import lifecycle
-from .models import RETRYABLE, ApiToken, Clip, Profile, PublishAttempt, ScheduledPost, SocialAccount, Status
+from .forms import check_new_time
+from .models import (
+    RETRYABLE,
+    ApiToken,
+    Clip,
+    PostEvent,
+    Profile,
+    PublishAttempt,
+    ScheduledPost,
+    SocialAccount,
+    Status,
+)
 
 ATTEMPT_FIELDS = (
     "number",
@@ -54,10 +65,31 @@ class PostEditForm(forms.ModelForm):
         model = ScheduledPost
         fields = ["caption", "scheduled_time"]
 
+    def clean_scheduled_time(self):
+        moment = self.cleaned_data["scheduled_time"]
+        # The widget drops microseconds, so compare whole seconds: an unchanged due post still saves.
+        unchanged = moment.replace(microsecond=0) == self.instance.scheduled_time.replace(microsecond=0)
+        if self.instance.status == Status.SCHEDULED and not unchanged:
+            check_new_time(moment, now=timezone.now())
+        return moment
+
     def clean(self) -> dict:
         if self.has_changed() and self.instance.status != Status.SCHEDULED:
             raise forms.ValidationError(f"This post is {self.instance.status}; only scheduled posts can be edited.")
         return super().clean()
+
+
+class PostEventInline(admin.TabularInline):
+    """The post's story, read-only: what the publisher did and who decided what."""
+
+    model = PostEvent
+    fields = ("at", "status", "message", "actor")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(ScheduledPost)
@@ -68,8 +100,8 @@ class ScheduledPostAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
     search_fields = ("caption",)
     date_hierarchy = "scheduled_time"
-    inlines = [PublishAttemptInline]
-    actions = ["retry_posts", "cancel_posts", "publish_now"]
+    inlines = [PostEventInline, PublishAttemptInline]
+    actions = ["retry_posts", "cancel_posts", "publish_now", "confirm_live", "send_after_review"]
     # Only caption and time are editable; status moves through the actions, so the dispatcher's
     # invariants (a lease for every publishing post, the attempt budget) hold.
     readonly_fields = (
@@ -89,6 +121,7 @@ class ScheduledPostAdmin(admin.ModelAdmin):
         "hinted_at",
         "unconfirmed_resends",
         "verify_until",
+        "verify_searches",
         "blotato_submission_id",
         "platform_post_id",
         "platform_url",
@@ -122,7 +155,7 @@ class ScheduledPostAdmin(admin.ModelAdmin):
         retried = skipped = 0
         for post in queryset:
             try:
-                lifecycle.retry_post(post, at=timezone.now())
+                lifecycle.retry_post(post, at=timezone.now(), by=request.user)
                 retried += 1
             except lifecycle.WrongStatus:
                 skipped += 1
@@ -135,7 +168,7 @@ class ScheduledPostAdmin(admin.ModelAdmin):
         cancelled = skipped = 0
         for post in queryset:
             try:
-                lifecycle.cancel_post(post)
+                lifecycle.cancel_post(post, by=request.user)
                 cancelled += 1
             except lifecycle.WrongStatus:
                 skipped += 1
@@ -150,7 +183,7 @@ class ScheduledPostAdmin(admin.ModelAdmin):
                     # Due now: the next dispatch sweep (within seconds) claims and sends it.
                     lifecycle.edit_post(post, scheduled_time=timezone.now())
                 elif post.status in RETRYABLE:
-                    lifecycle.retry_post(post, at=timezone.now())
+                    lifecycle.retry_post(post, at=timezone.now(), by=request.user)
                 else:
                     skipped += 1
                     continue
@@ -160,6 +193,29 @@ class ScheduledPostAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"Queued {queued} post(s) to publish now; skipped {skipped} already publishing or settled."
         )
+
+    @admin.action(description="It is live: mark selected unconfirmed posts as published")
+    def confirm_live(self, request: HttpRequest, queryset: QuerySet[ScheduledPost]) -> None:
+        self._decide(request, queryset, lambda post: lifecycle.confirm_live(post, by=request.user), "marked published")
+
+    @admin.action(description="It is not there: send selected unconfirmed posts again")
+    def send_after_review(self, request: HttpRequest, queryset: QuerySet[ScheduledPost]) -> None:
+        def send(post: ScheduledPost) -> None:
+            lifecycle.require_status(post, [Status.NEEDS_REVIEW])
+            lifecycle.retry_post(post, at=timezone.now(), by=request.user)
+
+        self._decide(request, queryset, send, "sent again")
+
+    def _decide(self, request: HttpRequest, queryset, decide, done: str) -> None:
+        """A person's verdict on posts that need review; any other post is left alone."""
+        decided = skipped = 0
+        for post in queryset:
+            try:
+                decide(post)
+                decided += 1
+            except lifecycle.WrongStatus:
+                skipped += 1
+        self.message_user(request, f"{decided} post(s) {done}; skipped {skipped} that did not need review.")
 
 
 @admin.register(PublishAttempt)
@@ -172,6 +228,18 @@ class PublishAttemptAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # the audit trail and the duplicate-send guard
+
+
+@admin.register(PostEvent)
+class PostEventAdmin(ReadOnlyAdmin):
+    list_display = ("post", "at", "status", "message", "actor")
+    list_filter = ("status",)
+    list_select_related = ("post", "actor")
+    search_fields = ("post__id", "message")
+    fields = ("post", "at", "status", "message", "actor")
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the post's story
 
 
 @admin.register(Clip)

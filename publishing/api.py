@@ -8,6 +8,7 @@ from django.db.models import CharField, F, Func, Value
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.cache import parse_etags
+from django.views.decorators.csrf import csrf_exempt
 
 from . import accounts, api_input, lifecycle
 from .answer_cache import cached_answer
@@ -22,7 +23,7 @@ from .api_support import (
 )
 from .blotato import AuthRejected, BlotatoError
 from .calendar_version import calendar_version, posts_in_range
-from .models import Clip, Profile, ScheduledPost, SocialAccount, Status
+from .models import Clip, Profile, ScheduledPost, SocialAccount, Status, web_url
 from .timeparse import BadTime, iso_utc, zone_named
 
 
@@ -193,7 +194,34 @@ def calendar_post(request, post_id: str):
 @api_endpoint("POST")
 def retry(request, post_id: str):
     post = _owned_post(request, post_id)
-    lifecycle.retry_post(post, at=timezone.now())
+    lifecycle.retry_post(post, at=timezone.now(), by=request.user)
+    return JsonResponse(posts_json([post])[0])
+
+
+REVIEW_DECISIONS = ("live", "send")
+
+
+@api_endpoint("POST")
+def review(request, post_id: str):
+    """The owner's verdict on a post Blotato never confirmed: "live" (it is there) or "send"."""
+    post = _owned_post(request, post_id)
+    data = read_json(request)
+    refuse_unknown_fields(data, {"decision", "platform_url"})
+    decision = data.get("decision")
+    if decision not in REVIEW_DECISIONS:
+        raise BadInput(
+            'decision must be "live" (it is on the platform) or "send" (it is not).', {"decision": "invalid"}
+        )
+    url = data.get("platform_url") or ""
+    if decision == "live" and url and (not isinstance(url, str) or not web_url(url)):
+        raise BadInput("platform_url must be an https:// (or http://) link to the post.", {"platform_url": "invalid"})
+    if decision == "send" and "platform_url" in data:
+        raise BadInput('platform_url goes with decision "live" only.', {"platform_url": "unexpected"})
+    if decision == "live":
+        lifecycle.confirm_live(post, by=request.user, url=url)
+    else:
+        lifecycle.require_status(post, [Status.NEEDS_REVIEW])
+        lifecycle.retry_post(post, at=timezone.now(), by=request.user)
     return JsonResponse(posts_json([post])[0])
 
 
@@ -233,7 +261,7 @@ def me(request):
     profile = Profile.objects.get_or_create(user=request.user)[0]
     if request.method == "PATCH":
         data = read_json(request)
-        refuse_unknown_fields(data, {"timezone", "late_grace_minutes"})
+        refuse_unknown_fields(data, {"timezone", "late_grace_minutes", "resend_unconfirmed"})
         if "timezone" in data:
             try:
                 profile.timezone = zone_named(data["timezone"] if isinstance(data["timezone"], str) else "").key
@@ -246,17 +274,23 @@ def me(request):
                     "late_grace_minutes must be a whole number from 1 to 10080.", {"late_grace_minutes": "invalid"}
                 )
             profile.late_grace_minutes = grace
+        if "resend_unconfirmed" in data:
+            if not isinstance(data["resend_unconfirmed"], bool):
+                raise BadInput("resend_unconfirmed must be true or false.", {"resend_unconfirmed": "invalid"})
+            profile.resend_unconfirmed = data["resend_unconfirmed"]
         profile.save()
     return JsonResponse(
         {
             "username": request.user.get_username(),
             "timezone": profile.timezone,
             "late_grace_minutes": profile.late_grace_minutes,
+            "resend_unconfirmed": profile.resend_unconfirmed,
             "has_blotato_key": bool(profile.blotato_api_key),
         }
     )
 
 
+@csrf_exempt  # it changes nothing, so a change sent here is a 404 like a read, not a CSRF 403
 def unknown_endpoint(request, rest: str = ""):
     """Anything under /api/ that matches no endpoint: a JSON 404, never Django's HTML page."""
     return error_response(404, f"No API endpoint at {request.path}.", {"openapi": "/api/openapi.json"})

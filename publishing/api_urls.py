@@ -7,6 +7,7 @@ urlpatterns = [
     path("publishing/calendar", api.calendar),
     path("publishing/calendar/<str:post_id>", api.calendar_post),
     path("publishing/calendar/<str:post_id>/retry", api.retry),
+    path("publishing/calendar/<str:post_id>/review", api.review),
     path("clips", api.clips),
     path("accounts", api.account_list),
     path("accounts/sync", api.account_sync),

@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from . import crashpoints, rate_limit
+from . import crashpoints, rate_limit, timeline
 from .blotato import (
     AuthRejected,
     BlotatoClient,
@@ -82,6 +82,7 @@ def send_back(post: ScheduledPost, *, when: datetime, error: str, from_status: s
     )
     if won:
         logger.info("post %s -> %s (%s)", post.pk, changes["status"], error)
+        timeline.record(post.pk, changes["last_error"], status=changes["status"])
     return bool(won)
 
 
@@ -184,12 +185,11 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
     now = timezone.now()
     if now - post.scheduled_time > post.owner.profile.late_grace:
         minutes = post.owner.profile.late_grace_minutes
-        ScheduledPost.objects.filter(pk=post.pk, status=Status.PUBLISHING, **fence).update(
-            status=Status.MISSED,
-            claim_token=None,
-            lease_until=None,
-            last_error=f"Not sent: it was more than {minutes} minutes late. Publish it now or move it.",
-        )
+        error = f"Not sent: it was more than {minutes} minutes late. Publish it now or move it."
+        if ScheduledPost.objects.filter(pk=post.pk, status=Status.PUBLISHING, **fence).update(
+            status=Status.MISSED, claim_token=None, lease_until=None, last_error=error
+        ):
+            timeline.record(post.pk, error, status=Status.MISSED)
         return
 
     api_key = api_key_for(post.owner)
@@ -255,6 +255,8 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
             post, when=when, error=f"Could not reach Blotato: {error.message}", from_status=Status.PUBLISHING, **fence
         )
     except UnknownOutcome as error:
+        # A lost answer, a read timeout or any 5xx: Blotato may have created the post. Never resent
+        # automatically; it is looked for in Blotato's list, then handed to the user.
         _finish(attempt, AttemptState.UNKNOWN, error)
         start_verifying(post, error=f"Blotato did not confirm the post: {error.message}", **fence)
     else:
@@ -278,14 +280,17 @@ def target_for(post: ScheduledPost) -> dict:
 
 
 def mark_submitted(post: ScheduledPost, attempt: PublishAttempt, submission_id: str) -> None:
-    """Blotato has the post: from here on it is only ever polled, never sent again."""
+    """Blotato has the post: from here on it is only ever polled, never sent again.
+
+    `last_error` stays: an earlier attempt's problem is part of the story, not wiped by success.
+    """
     now = timezone.now()
     with transaction.atomic():
         PublishAttempt.objects.filter(pk=attempt.pk).update(
             state=AttemptState.ACCEPTED, http_status=201, submission_id=submission_id, finished_at=now
         )
         # The reconciler may have moved it to verifying meanwhile; the submission id settles it.
-        ScheduledPost.objects.filter(
+        won = ScheduledPost.objects.filter(
             pk=post.pk, attempts=attempt.number, status__in=[Status.PUBLISHING, Status.VERIFYING]
         ).update(
             status=Status.SUBMITTED,
@@ -295,29 +300,49 @@ def mark_submitted(post: ScheduledPost, attempt: PublishAttempt, submission_id: 
             lease_until=None,
             verify_until=None,
             next_attempt_at=now + timedelta(seconds=settings.POLL_INTERVAL_SECONDS),
-            last_error="",
         )
+        if won:
+            timeline.record(post.pk, f"Accepted by Blotato (submission {submission_id}).", status=Status.SUBMITTED)
     logger.info("post %s submitted to Blotato as %s", post.pk, submission_id)
 
 
-def start_verifying(post: ScheduledPost, *, error: str, **fence) -> None:
+def verify_window(post: ScheduledPost) -> timedelta:
+    """How long Blotato may keep this post out of its list while processing it: by its media."""
+    kind = post.clip.media_kind if post.clip_id and post.clip else "text"
+    return timedelta(seconds=settings.VERIFY_WINDOW_SECONDS[kind])
+
+
+def start_verifying(post: ScheduledPost, *, error: str, **fence) -> bool:
+    """An unknown outcome: look for the post in Blotato's list for as long as its media needs."""
     now = timezone.now()
-    ScheduledPost.objects.filter(pk=post.pk, status=Status.PUBLISHING, **fence).update(
+    window = verify_window(post)
+    won = ScheduledPost.objects.filter(pk=post.pk, status=Status.PUBLISHING, **fence).update(
         status=Status.VERIFYING,
         claim_token=None,
         lease_until=None,
         last_error=error,
-        verify_until=now + timedelta(seconds=settings.VERIFY_GRACE_SECONDS),
+        verify_until=now + window,
+        verify_searches=0,
         next_attempt_at=now + timedelta(seconds=settings.VERIFY_INTERVAL_SECONDS),
     )
-    logger.warning("post %s -> verifying (%s)", post.pk, error)
+    if won:
+        minutes = round(window.total_seconds() / 60)
+        timeline.record(
+            post.pk,
+            f"{error} It may still have been created, so it is not sent again: looking for it in "
+            f"Blotato's post list for up to {minutes} minute{'s' if minutes != 1 else ''}.",
+            status=Status.VERIFYING,
+        )
+        logger.warning("post %s -> verifying for %s (%s)", post.pk, window, error)
+    return bool(won)
 
 
 def _fail(post: ScheduledPost, fence: dict, error: str) -> None:
-    ScheduledPost.objects.filter(pk=post.pk, status=Status.PUBLISHING, **fence).update(
+    if ScheduledPost.objects.filter(pk=post.pk, status=Status.PUBLISHING, **fence).update(
         status=Status.FAILED, claim_token=None, lease_until=None, last_error=error
-    )
-    logger.info("post %s -> failed (%s)", post.pk, error)
+    ):
+        timeline.record(post.pk, error, status=Status.FAILED)
+        logger.info("post %s -> failed (%s)", post.pk, error)
 
 
 def _finish(attempt: PublishAttempt, state: str, error: Exception) -> None:

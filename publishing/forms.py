@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 
+from .api_input import IN_THE_PAST, TOO_FAR_AHEAD, schedule_window_problem
 from .api_support import BadInput
 from .calendar import VIEWS
 from .models import Profile, ScheduledPost, Status
 from .platforms import Platform
-from .timeparse import BadTime, parse_instant
+from .timeparse import BadTime, check_supported_year, parse_date, parse_instant
 
 
 class CalendarQueryForm(forms.Form):
@@ -22,9 +24,19 @@ class CalendarQueryForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
     q = forms.CharField(required=False, max_length=200)
 
+    def clean_date(self) -> date | None:
+        day = self.cleaned_data["date"]
+        if day is not None:
+            try:
+                check_supported_year(day, self.data["date"])
+            except BadTime as error:
+                raise forms.ValidationError(str(error)) from None
+        return day
+
     def settings(self, today: date) -> tuple[str, date, dict]:
         """The view, its anchor day and the post filters; bad values fall back to the defaults."""
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()
+        data = self.cleaned_data  # the fields that are valid
         filters = {}
         if data.get("platform"):
             filters["platform"] = data["platform"]
@@ -34,31 +46,53 @@ class CalendarQueryForm(forms.Form):
             filters["caption__icontains"] = data["q"]
         return data.get("view") or "month", data.get("date") or today, filters
 
+    def date_problem(self) -> str | None:
+        """Why the day asked for cannot be shown (the page shows today instead), if it cannot."""
+        return self.errors["date"][0] if "date" in self.errors else None
+
+
+# What a calendar cell sends when a post is dropped on it (calendar.Cell.slot).
+DAY_SLOT = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+HOUR_SLOT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:00", re.ASCII)
+
 
 class MovePostForm(forms.Form):
-    """A drop on a day keeps the post's local time of day; a drop on an hour keeps its minutes."""
+    """A drop on a day keeps the post's local time of day; a drop on an hour keeps its minutes.
+
+    The post page's form sends any local time; a drop (`slot_only`) sends only a cell's slot.
+    """
 
     scheduled_time = forms.CharField(max_length=40)
 
-    def __init__(self, *args, post: ScheduledPost, tz: ZoneInfo, now: datetime, **kwargs):
+    def __init__(self, *args, post: ScheduledPost, tz: ZoneInfo, now: datetime, slot_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.post, self.tz, self.now = post, tz, now
+        self.post, self.tz, self.now, self.slot_only = post, tz, now, slot_only
 
     def clean_scheduled_time(self) -> datetime:
         value = self.cleaned_data["scheduled_time"].strip()
         current = self.post.scheduled_time.astimezone(self.tz)
         try:
-            if len(value) == 10:  # a day: same time of day
-                day = date.fromisoformat(value)
+            if DAY_SLOT.fullmatch(value):  # same time of day
+                day = parse_date(value)
                 value = datetime.combine(day, time(current.hour, current.minute)).isoformat(timespec="minutes")
-            elif len(value) == 16 and value.endswith(":00"):  # an hour slot: keep the minutes
+            elif HOUR_SLOT.fullmatch(value):  # keep the minutes
                 value = value[:14] + f"{current.minute:02d}"
+            elif self.slot_only:
+                raise forms.ValidationError("A post is dropped on a day or an hour of the calendar.")
             moment = parse_instant(value, self.tz)
-        except (ValueError, BadTime) as error:
+        except BadTime as error:
             raise forms.ValidationError(str(error)) from None
-        if moment <= self.now:
-            raise forms.ValidationError("That time has passed; pick a time in the future.")
+        check_new_time(moment, now=self.now)
         return moment
+
+
+def check_new_time(moment: datetime, *, now: datetime) -> None:
+    """The API's rule for a post's new time (api_input.schedule_window_problem), worded for a page."""
+    problem = schedule_window_problem(moment, now=now)
+    if problem == IN_THE_PAST:
+        raise forms.ValidationError("That time has passed; pick a time in the future.")
+    if problem == TOO_FAR_AHEAD:
+        raise forms.ValidationError("That is more than a year ahead; pick a time within 366 days.")
 
 
 def errors_by_field(problem: BadInput) -> dict[str, str]:
@@ -83,9 +117,17 @@ class ProfileForm(forms.ModelForm):
         help_text="A post that could not go out within this long after its time is marked missed, not sent late.",
     )
 
+    resend_unconfirmed = forms.BooleanField(
+        required=False,
+        label="Send once more when a post cannot be confirmed",
+        help_text="Off (recommended): when Blotato never confirmed a post and it does not appear in Blotato's "
+        "list, we ask you to check the platform. On: we send it once more instead, which posts it twice if "
+        "the first send did go out; platforms may flag accounts that post duplicates.",
+    )
+
     class Meta:
         model = Profile
-        fields = ["timezone", "late_grace_minutes"]
+        fields = ["timezone", "late_grace_minutes", "resend_unconfirmed"]
 
 
 class BlotatoKeyForm(forms.Form):

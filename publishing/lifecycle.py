@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import RETRYABLE, Clip, ScheduledPost, SocialAccount, Status
+from . import timeline
+from .models import RETRYABLE, Clip, ScheduledPost, SocialAccount, Status, web_url
 
 logger = logging.getLogger(__name__)
 
@@ -82,13 +83,19 @@ def edit_post(post: ScheduledPost, *, scheduled_time: datetime | None = None, ca
             _hint_if_due([post], at=timezone.now())
 
 
-def cancel_post(post: ScheduledPost) -> None:
+def cancel_post(post: ScheduledPost, *, by=None) -> None:
     _transition(post, [Status.SCHEDULED], status=Status.CANCELLED)
+    timeline.record(post.pk, "Cancelled.", status=Status.CANCELLED, actor=by)
     logger.info("post %s cancelled", post.pk)
 
 
-def retry_post(post: ScheduledPost, *, at: datetime) -> None:
-    """Send a failed, missed or unconfirmed post again, now. The attempt budget starts over."""
+def retry_post(post: ScheduledPost, *, at: datetime, by=None) -> None:
+    """Send a failed, missed or unconfirmed post again, now. The attempt budget starts over.
+
+    For a post that needs review this is the owner's word that it is not on the platform.
+    `last_error` stays as it was: the timeline and the post page keep the whole story.
+    """
+    was = post.status
     with transaction.atomic():
         _transition(
             post,
@@ -98,12 +105,41 @@ def retry_post(post: ScheduledPost, *, at: datetime) -> None:
             next_attempt_at=None,
             hinted_at=None,
             verify_until=None,
+            verify_searches=0,
             unconfirmed_resends=0,
             attempts_at_retry=F("attempts"),
-            last_error="",
         )
+        why = (
+            "Checked the platform: it is not there. Sent again on this decision."
+            if was == Status.NEEDS_REVIEW
+            else f"Sent again ({was} before)."
+        )
+        timeline.record(post.pk, why, status=Status.SCHEDULED, actor=by)
         _hint_if_due([post], at=at)
-    logger.info("post %s queued again by its owner", post.pk)
+    logger.info("post %s queued again by its owner (was %s)", post.pk, was)
+
+
+def confirm_live(post: ScheduledPost, *, by=None, url: str = "") -> None:
+    """The owner found the unconfirmed post live on the platform: published, never sent again."""
+    url = web_url(url)
+    now = timezone.now()
+    with transaction.atomic():
+        _transition(
+            post,
+            [Status.NEEDS_REVIEW, Status.VERIFYING],
+            status=Status.PUBLISHED,
+            published_at=now,
+            platform_url=url or post.platform_url,
+            next_attempt_at=None,
+            verify_until=None,
+        )
+        timeline.record(
+            post.pk,
+            f"Checked the platform: it is live{f' at {url}' if url else ''}.",
+            status=Status.PUBLISHED,
+            actor=by,
+        )
+    logger.info("post %s marked published by its owner", post.pk)
 
 
 def _transition(post: ScheduledPost, allowed: list[str], **changes) -> None:

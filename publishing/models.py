@@ -4,6 +4,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -22,6 +23,10 @@ class Profile(models.Model):
     timezone = models.CharField(max_length=64, default="UTC")
     blotato_api_key = EncryptedTextField(blank=True, default="")
     late_grace_minutes = models.PositiveIntegerField(default=settings.DEFAULT_LATE_GRACE_MINUTES)
+    # A post whose send may have reached Blotato but cannot be found there is handed to the user
+    # (needs_review). With this on it is sent once more instead: a possible duplicate, the user's
+    # choice over a possible missing post. Off by default; the settings page states the risk.
+    resend_unconfirmed = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"profile of {self.user}"
@@ -62,6 +67,10 @@ class OwnedQuerySet(models.QuerySet):
         return self.filter(owner=user)
 
 
+# What a media URL ends in tells how long Blotato may take to process it (dispatch.verify_window).
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".bmp")
+
+
 class Clip(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="clips")
@@ -78,6 +87,11 @@ class Clip(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def media_kind(self) -> str:
+        """ "image" or "video", from the URL's file name (a clip without one is taken as video)."""
+        return "image" if urlsplit(self.media_url).path.lower().endswith(IMAGE_EXTENSIONS) else "video"
 
 
 class SocialAccount(models.Model):
@@ -185,6 +199,7 @@ class ScheduledPost(models.Model):
     hinted_at = models.DateTimeField(null=True, blank=True)
     unconfirmed_resends = models.PositiveSmallIntegerField(default=0)
     verify_until = models.DateTimeField(null=True, blank=True)
+    verify_searches = models.PositiveIntegerField(default=0)  # Blotato list reads for this unknown outcome
 
     blotato_submission_id = models.CharField(max_length=100, blank=True, default="")
     platform_post_id = models.CharField(max_length=200, blank=True, default="")
@@ -226,6 +241,32 @@ class ScheduledPost(models.Model):
         if kwargs.get("update_fields") is not None:  # auto_now only applies to the fields saved
             kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
         super().save(*args, **kwargs)
+
+
+def web_url(value: str | None) -> str:
+    """`value` if it is an http(s) URL with a host, else "": what we store and link to."""
+    if not value or not isinstance(value, str):
+        return ""
+    parts = urlsplit(value.strip())
+    return value.strip() if parts.scheme in ("https", "http") and parts.hostname else ""
+
+
+class PostEvent(models.Model):
+    """One line of a post's story on its page: what happened, to which status, and who decided."""
+
+    post = models.ForeignKey(ScheduledPost, models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=Status.choices, blank=True, default="")
+    message = models.TextField()
+    # A person's decision (retry, "it is live", "send it"); empty for what the publisher did.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["post", "at"], name="post_event_story")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.at:%Y-%m-%d %H:%M:%S}: {self.message[:60]}"
 
 
 class AttemptState(models.TextChoices):

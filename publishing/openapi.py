@@ -109,6 +109,11 @@ SETTINGS = {
         "maximum": 7 * 24 * 60,
         "description": "How late a post may still be sent before it is marked missed.",
     },
+    "resend_unconfirmed": {
+        "type": "boolean",
+        "description": "Send a post once more when Blotato never confirmed it and it cannot be found there, "
+        "instead of asking you (needs_review). Risks a duplicate post; off by default.",
+    },
 }
 
 SCHEMAS: dict = {
@@ -211,6 +216,18 @@ SCHEMAS: dict = {
     },
     **{_options_name(platform): _platform_options(platform) for platform in Platform.values},
     "ScheduleResult": _record({"group_id": UUID, "posts": {"type": "array", "items": _ref("Post")}}),
+    "ReviewDecision": {
+        **_object(
+            {
+                "decision": {"type": "string", "enum": ["live", "send"]},
+                "platform_url": {"type": "string", "format": "uri", "description": "With 'live': the post's link."},
+            },
+            required=["decision"],
+            closed=True,
+        ),
+        "description": "You checked the platform: the post is there ('live') or not ('send'). 'live' also "
+        "works while the post is still verifying.",
+    },
     "PostEdit": {
         **_object({"scheduled_time": INPUT_TIME, "caption": {"type": "string"}}, closed=True),
         "minProperties": 1,
@@ -359,6 +376,20 @@ PATHS = {
         "Retry a post",
         parameters=[POST_ID],
         post=_op("retryPost", "Send a failed, missed or needs_review post again, now", (200, "Post"), "404", "409"),
+    ),
+    "/api/publishing/calendar/{post_id}/review": _path(
+        "posts",
+        "Decide about an unconfirmed post",
+        parameters=[POST_ID],
+        post=_op(
+            "reviewPost",
+            "For a needs_review post: 'live' marks it published (never sent again), 'send' sends it again",
+            (200, "Post"),
+            "400",
+            "404",
+            "409",
+            body="ReviewDecision",
+        ),
     ),
     "/api/clips": _path(
         "clips",

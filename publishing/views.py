@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from . import calendar, lifecycle
+from . import calendar, lifecycle, timeline
 from .api_support import user_zone
 from .forms import CalendarQueryForm, MovePostForm
-from .models import RETRYABLE, ScheduledPost, Status
+from .models import RETRYABLE, ScheduledPost, Status, web_url
 
 
 def _owned_post(request, post_id) -> ScheduledPost:
@@ -28,21 +28,29 @@ def _owned_post(request, post_id) -> ScheduledPost:
 
 
 def _grid(request, params):
+    """The grid asked for, the user's zone, and why the day asked for is not shown (if it is not)."""
     tz = user_zone(request.user)
-    view, anchor, filters = CalendarQueryForm(params).settings(timezone.now().astimezone(tz).date())
-    return calendar.grid_for(
-        request.user, view, anchor, tz, today=timezone.now().astimezone(tz).date(), filters=filters
-    ), tz
+    today = timezone.now().astimezone(tz).date()
+    query = CalendarQueryForm(params)
+    view, anchor, filters = query.settings(today)
+    return calendar.grid_for(request.user, view, anchor, tz, today=today, filters=filters), tz, query.date_problem()
 
 
 @login_required
 @require_GET
 def calendar_page(request):
-    grid, tz = _grid(request, request.GET)
-    context = {"grid": grid, "form": CalendarQueryForm(request.GET), "timezone": tz.key, "query": request.GET}
+    grid, tz, problem = _grid(request, request.GET)
+    context = {
+        "grid": grid,
+        "form": CalendarQueryForm(request.GET),
+        "timezone": tz.key,
+        "query": request.GET,
+        "problem": problem,
+    }
+    status = 422 if problem else 200  # a form error, which htmx swaps in (base.html's responseHandling)
     if request.htmx:
-        return render(request, "publishing/partials/_calendar_grid.html", context)
-    return render(request, "publishing/calendar.html", context)
+        return render(request, "publishing/partials/_calendar_grid.html", context, status=status)
+    return render(request, "publishing/calendar.html", context, status=status)
 
 
 @login_required
@@ -50,7 +58,8 @@ def calendar_page(request):
 def move_post(request, post_id):
     post = _owned_post(request, post_id)
     tz = user_zone(request.user)
-    form = MovePostForm(request.POST, post=post, tz=tz, now=timezone.now())
+    # A drop sends the slot of the cell it landed on; the post page's form sends any time.
+    form = MovePostForm(request.POST, post=post, tz=tz, now=timezone.now(), slot_only=bool(request.htmx))
     status, problem = 200, None
     if not form.is_valid():
         status, problem = 422, form.errors["scheduled_time"][0]
@@ -65,8 +74,8 @@ def move_post(request, post_id):
         else:
             messages.success(request, "Moved.")
         return redirect("publishing:post_detail", post.pk)
-    grid, tz = _grid(request, request.POST)
-    context = {"grid": grid, "problem": problem, "timezone": tz.key, "query": request.POST}
+    grid, tz, grid_problem = _grid(request, request.POST)
+    context = {"grid": grid, "problem": problem or grid_problem, "timezone": tz.key, "query": request.POST}
     return render(request, "publishing/partials/_calendar_grid.html", context, status=status)
 
 
@@ -78,9 +87,11 @@ def post_detail(request, post_id):
     context = {
         "post": post,
         "attempts": post.attempt_log.order_by("number"),
+        "story": timeline.story(post),
         "local_time": post.scheduled_time.astimezone(tz),
         "timezone": tz.key,
-        "retryable": post.status in RETRYABLE,
+        "retryable": post.status in RETRYABLE and post.status != Status.NEEDS_REVIEW,
+        "needs_review": post.status == Status.NEEDS_REVIEW,
         "movable": post.status == Status.SCHEDULED,
         "settling": post.status in (Status.PUBLISHING, Status.SUBMITTED, Status.VERIFYING),
     }
@@ -95,14 +106,25 @@ def post_action(request, post_id, action: str):
     post = _owned_post(request, post_id)
     try:
         if action == "cancel":
-            lifecycle.cancel_post(post)
+            lifecycle.cancel_post(post, by=request.user)
             messages.success(request, "Cancelled. It will not be published.")
         elif action == "publish-now":
             lifecycle.edit_post(post, scheduled_time=timezone.now())
             messages.success(request, "Publishing now.")
         elif action == "retry":
-            lifecycle.retry_post(post, at=timezone.now())
+            lifecycle.retry_post(post, at=timezone.now(), by=request.user)
             messages.success(request, "Queued: it goes out now.")
+        elif action == "send-it":  # needs review: the owner looked, and it is not on the platform
+            lifecycle.require_status(post, [Status.NEEDS_REVIEW])
+            lifecycle.retry_post(post, at=timezone.now(), by=request.user)
+            messages.success(request, "Sending it now, as you decided.")
+        elif action == "its-live":  # needs review: the owner found it on the platform
+            url = request.POST.get("platform_url", "").strip()
+            if url and not web_url(url):
+                messages.error(request, "That link is not a web address (https://...); nothing was changed.")
+            else:
+                lifecycle.confirm_live(post, by=request.user, url=url)
+                messages.success(request, "Marked as published. It will not be sent again.")
         else:
             raise Http404("No such action.")
     except lifecycle.WrongStatus as refused:

@@ -21,8 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 FAST_SETTINGS = {
     "PUBLISH_LEASE_SECONDS": "4",
-    "VERIFY_GRACE_SECONDS": "2",
+    # Unknown outcomes are looked for on Blotato for 2 s whatever the media, then need review.
+    "VERIFY_WINDOW_TEXT_SECONDS": "2",
+    "VERIFY_WINDOW_IMAGE_SECONDS": "2",
+    "VERIFY_WINDOW_VIDEO_SECONDS": "2",
     "VERIFY_INTERVAL_SECONDS": "0.5",
+    "VERIFY_INTERVAL_MAX_SECONDS": "1",
     "POLL_INTERVAL_SECONDS": "0.5",
     "DISPATCH_INTERVAL_SECONDS": "1",
     "RECONCILE_INTERVAL_SECONDS": "1",

@@ -128,6 +128,8 @@ def list_posts(call: Call) -> Reply:
         post_time = submission.post_time(status) if status in LISTED_STATUSES else None
         if status not in wanted or post_time is None or not since <= post_time <= until:
             continue
+        if now < submission.listed_after:
+            continue
         if platform and submission.platform != platform:
             continue
         found.append((post_time, order, submission, status))

@@ -91,6 +91,7 @@ class Submission:
     schedule_id: str | None = None
     cancelled: bool = False  # its schedule was deleted: Blotato then answers in-progress forever
     forced_at: float | None = None  # force_outcome() settles it at once
+    listed_after: float = 0.0  # fake clock: hidden from GET /posts before this (list_delay_s)
     listing_id: str = field(default_factory=lambda: str(random.randint(10**17, 10**18 - 1)))
 
     def settles_at(self) -> float:

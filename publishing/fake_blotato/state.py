@@ -44,6 +44,9 @@ DEFAULT_RATE_LIMITS = {  # per minute, blotato-api.md §3.3
 DEFAULT_KNOBS = {
     "latency_s": 0.0,
     "publish_delay_s": 0.0,
+    # Seconds (or a [low, high] range drawn per post) a created post stays out of GET /posts, as a
+    # video Blotato is still processing does: a lost create cannot be found there until then.
+    "list_delay_s": 0.0,
     "caption_limit_mode": "reject_422",
     "unknown_id_mode": "in_progress",
     "account_not_found_mode": "reject_422",
@@ -229,9 +232,7 @@ class FakeState:
                 outcome, error = "failed", fault.message or "Invalid account credentials"
             elif fault and fault.fault == "stuck":
                 outcome, error = "stuck", None
-            delay = self._knobs["publish_delay_s"]
-            if isinstance(delay, (list, tuple)):
-                delay = random.uniform(float(delay[0]), float(delay[1]))
+            delay = _drawn(self._knobs["publish_delay_s"])
             url = None if self._knobs["omit_public_url"] else public_url(content["platform"], account, post["target"])
             submission = Submission(
                 id=str(uuid.uuid4()),
@@ -243,7 +244,8 @@ class FakeState:
                 target=dict(post["target"]),
                 draft=post,
                 created_at=self.now(),
-                publish_delay=float(delay),
+                publish_delay=delay,
+                listed_after=self.now() + _drawn(self._knobs["list_delay_s"]),
                 outcome=outcome,
                 error_message=error if outcome == "failed" else None,
                 public_url=url,
@@ -347,6 +349,13 @@ class FakeState:
                 for r in self._requests
                 if (method is None or r["method"] == method.upper()) and (path is None or r["path"] == path)
             ]
+
+
+def _drawn(seconds: object) -> float:
+    """A delay knob's value: a number, or a [low, high] range drawn from uniformly."""
+    if isinstance(seconds, (list, tuple)):
+        return random.uniform(float(seconds[0]), float(seconds[1]))
+    return float(seconds)
 
 
 def _check_fault(fault: Fault) -> None:

@@ -1,7 +1,9 @@
 """The long chaos run (issue 5): real workers and beats, a misbehaving Blotato, and a hostile world.
 
 Every scenario runs 2 beats and 4 workers against PostgreSQL, a private Redis and the fake Blotato
-answering 10% 500, 5% 429 with a delay, 2% timeouts and 1% accept-then-drop. For every post it
+answering 10% 500, 5% 429 with a delay, 2% timeouts, 1% accept-then-drop and 1% accept-then-500,
+and keeping each created post out of its list for up to 4 s. A 500 or a timeout is an unknown
+outcome: never resent, so the posts it hit end in needs_review unless Blotato lists them. For every post it
 asserts: at most one publication on Blotato; every due post settled (published, failed, missed,
 needs_review, cancelled) within the run; cancelled posts never sent; 4xx never retried; the API
 key in no log. Waits are liveness bounds; the asserts are counts and states, never durations.
@@ -43,7 +45,9 @@ def private_redis(tmp_path_factory):
 def chaos(tmp_path, fake_blotato, private_redis):
     """Fault mix on, 2 beats and 4 workers up and ready on the private Redis; torn down first."""
     private_redis.flushall()
-    fake_blotato.set_knobs(fault_mix=harness.FAULT_MIX, latency_s=[0.0, 0.05], publish_delay_s=[0.1, 1.0])
+    fake_blotato.set_knobs(
+        fault_mix=harness.FAULT_MIX, latency_s=[0.0, 0.05], publish_delay_s=[0.1, 1.0], list_delay_s=[0.0, 4.0]
+    )
     processes = CeleryProcesses(
         tmp_path,
         fake_blotato.url,
@@ -59,6 +63,9 @@ def chaos(tmp_path, fake_blotato, private_redis):
         REHINT_AFTER_SECONDS="20",
         POLL_INTERVAL_SECONDS="1",
         VERIFY_INTERVAL_SECONDS="1",
+        # Longer than the fake's listing delay: a created post is always found within its window;
+        # one that never appears (a 500 or a timeout that created nothing) then needs review.
+        VERIFY_WINDOW_TEXT_SECONDS="10",
     )
     for name in WORKERS:
         processes.start_worker(name)
@@ -136,7 +143,8 @@ def test_a_thousand_posts_due_within_a_minute_survive_sigkills_and_a_worker_froz
         bound=420,
         expect=Expect(rejected=rejected),
     )
-    assert row.failed >= len(rejected)
+    unconfirmed = ScheduledPost.objects.filter(caption__in=rejected, status=Status.NEEDS_REVIEW).count()
+    assert row.failed >= len(rejected) - unconfirmed  # the rest got a 5xx or no answer first
 
 
 def test_redis_flushed_and_restarted_and_database_connections_dropped_mid_publish(alice, fake_blotato, chaos, tmp_path):

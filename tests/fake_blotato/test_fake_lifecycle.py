@@ -111,6 +111,27 @@ def test_the_list_holds_only_settled_posts_newest_first(fake):
     assert second["postTime"].endswith("Z")
 
 
+def test_a_listing_delay_keeps_even_a_published_post_out_of_the_list_for_a_while(fake):
+    fake.set_knobs(list_delay_s=120)
+    submission = create(fake, post_body(text="slow video"))
+    assert status_of(fake, submission)["status"] == "published"  # its status is known at once...
+    assert call(fake, "GET", "/v2/posts").json()["items"] == []  # ...but the list does not show it
+    fake.advance(119)
+    assert call(fake, "GET", "/v2/posts").json()["items"] == []
+    fake.advance(2)
+    assert [i["text"] for i in call(fake, "GET", "/v2/posts").json()["items"]] == ["slow video"]
+
+
+def test_a_listing_delay_range_is_drawn_per_post(fake):
+    fake.set_knobs(list_delay_s=[10, 20])
+    for n in range(5):
+        create(fake, post_body(text=f"p{n}"))
+    fake.advance(9)
+    assert call(fake, "GET", "/v2/posts").json()["items"] == []
+    fake.advance(12)
+    assert len(call(fake, "GET", "/v2/posts").json()["items"]) == 5
+
+
 def test_the_list_filters_by_status_platform_and_window(fake):
     create(fake, post_body(text="tweet"))
     create(fake, post_body("bluesky", "1008", text="skeet"))

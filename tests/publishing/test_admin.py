@@ -13,7 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import PostMetric
-from publishing.models import ApiToken, Clip, Profile, PublishAttempt, ScheduledPost, SocialAccount, Status
+from publishing.models import (
+    ApiToken,
+    Clip,
+    PostEvent,
+    Profile,
+    PublishAttempt,
+    ScheduledPost,
+    SocialAccount,
+    Status,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +94,7 @@ def one_of_each(carol, account) -> dict:
         Profile: carol.profile,
         ApiToken: token,
         PostMetric: PostMetric.objects.create(owner=carol, platform="twitter", posted_at=timezone.now(), views=3),
+        PostEvent: PostEvent.objects.create(post=post, status=Status.FAILED, message="Blotato refused the post"),
     }
 
 
@@ -155,6 +165,8 @@ def test_editing_a_scheduled_post_saves_only_caption_and_time(boss_client, accou
         "scheduled_time_1": local.strftime("%H:%M:%S"),
         "attempt_log-TOTAL_FORMS": "0",
         "attempt_log-INITIAL_FORMS": "0",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
     }
     assert boss_client.post(url, form).status_code == 302
     assert ScheduledPost.objects.get(pk=post.pk).caption == "New words"
@@ -170,8 +182,27 @@ def test_a_post_that_is_no_longer_scheduled_cannot_be_edited(boss_client, accoun
         "scheduled_time_1": local.strftime("%H:%M:%S"),
         "attempt_log-TOTAL_FORMS": "0",
         "attempt_log-INITIAL_FORMS": "0",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
     }
     response = boss_client.post(url, form)
     assert response.status_code == 200
     assert "only scheduled posts can be edited" in response.content.decode()
     assert ScheduledPost.objects.get(pk=post.pk).caption == "Already out"
+
+
+def test_the_admin_records_a_persons_verdict_on_unconfirmed_posts(boss_client, account):
+    live, absent, published = (
+        make_post(account, Status.NEEDS_REVIEW),
+        make_post(account, Status.NEEDS_REVIEW),
+        make_post(account, Status.PUBLISHED),
+    )
+    assert run_action(boss_client, "confirm_live", [live, published]) == [
+        "1 post(s) marked published; skipped 1 that did not need review."
+    ]
+    assert run_action(boss_client, "send_after_review", [absent, published]) == [
+        "1 post(s) sent again; skipped 1 that did not need review."
+    ]
+    assert statuses([live, absent, published]) == [Status.PUBLISHED, Status.SCHEDULED, Status.PUBLISHED]
+    decided = [(e.status, e.actor.username) for e in PostEvent.objects.filter(post__in=[live, absent]).order_by("at")]
+    assert decided == [(Status.PUBLISHED, "boss"), (Status.SCHEDULED, "boss")]

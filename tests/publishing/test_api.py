@@ -288,7 +288,7 @@ def test_retry_requeues_a_failed_post_now(alice_api):
     assert response.status_code == 200
     assert response.json()["status"] == "scheduled"
     assert response.json()["scheduled_time"] == "2026-11-25T12:00:00Z"
-    assert response.json()["last_error"] is None
+    assert response.json()["last_error"] == "boom"  # the story stays; the history records the retry
 
 
 def test_another_users_post_is_a_404_on_every_endpoint(alice_api, bob_api):

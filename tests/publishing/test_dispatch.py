@@ -154,64 +154,6 @@ def test_a_429_is_retried_after_blotatos_delay(alice, fake_blotato):
     assert len(fake_blotato.publications()) == 1
 
 
-def test_a_500_without_a_post_is_verified_then_resent(alice, fake_blotato, settings):
-    settings.VERIFY_GRACE_SECONDS = 0
-    fake_blotato.inject("status", status=500)
-    post = schedule(alice)
-    dispatch.run_once()
-    assert reload(post).status == Status.VERIFYING
-    reconcile.verify_unknown_outcome(post.pk)  # not on Blotato: known miss, back with backoff
-    post = reload(post)
-    assert post.status == Status.SCHEDULED
-    dispatch.run_once(at=post.next_attempt_at)
-    post = settle_submitted(reload(post))
-    assert post.status == Status.PUBLISHED
-    assert len(fake_blotato.requests("POST", "/v2/posts")) == 2
-    assert len(fake_blotato.publications()) == 1
-
-
-def test_a_500_after_the_post_was_created_is_adopted_not_resent(alice, fake_blotato, settings):
-    settings.VERIFY_GRACE_SECONDS = 0
-    fake_blotato.inject("accept_then_500")
-    post = schedule(alice, caption="adopt me")
-    dispatch.run_once()
-    reconcile.verify_unknown_outcome(post.pk)
-    post = reload(post)
-    assert post.status == Status.PUBLISHED
-    assert post.platform_url.startswith("https://x.com/demo_twitter/status/")
-    assert len(fake_blotato.requests("POST", "/v2/posts")) == 1
-    assert len(fake_blotato.publications()) == 1
-
-
-def test_accept_then_drop_ends_with_one_publication(alice, fake_blotato, settings):
-    settings.VERIFY_GRACE_SECONDS = 0
-    fake_blotato.inject("accept_then_drop")
-    post = schedule(alice, caption="lost answer")
-    dispatch.run_once()
-    assert reload(post).status == Status.VERIFYING
-    assert PublishAttempt.objects.get(post=post).state == AttemptState.UNKNOWN
-    reconcile.verify_unknown_outcome(post.pk)
-    assert reload(post).status == Status.PUBLISHED
-    assert len(fake_blotato.requests("POST", "/v2/posts")) == 1
-    assert len(fake_blotato.publications()) == 1
-
-
-def test_an_unconfirmed_post_is_resent_once_then_needs_review(alice, fake_blotato, settings):
-    settings.VERIFY_GRACE_SECONDS = 0
-    fake_blotato.inject("drop", times=2)
-    post = schedule(alice, caption="vanishing")
-    dispatch.run_once()
-    reconcile.verify_unknown_outcome(post.pk)
-    assert reload(post).status == Status.SCHEDULED  # the one resend
-    dispatch.run_once()
-    reconcile.verify_unknown_outcome(post.pk)
-    post = reload(post)
-    assert post.status == Status.NEEDS_REVIEW
-    assert post.last_error.startswith("Could not confirm — check the platform before retrying")
-    assert len(fake_blotato.requests("POST", "/v2/posts")) == 2
-    assert fake_blotato.publications() == []
-
-
 def test_connection_refused_is_retried_with_backoff(alice, fake_blotato, settings):
     settings.BLOTATO_API_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
     dispatch._clients.clear()

@@ -1,6 +1,6 @@
 """A fake Blotato API server for tests, sandbox mode and `manage.py fake_blotato`.
 
-Faithful to shared/blotato-api.md §7: Blotato's validation and error shapes, submissions going
+Faithful to what docs/blotato.md describes: Blotato's validation and error shapes, submissions going
 in-progress → published/failed on a fake clock, per-route rate limits, and injectable faults
 (5xx, 429, timeouts, accept-then-drop...). It never deduplicates, and tells tests what it would
 have published per account so they can assert "exactly once". Standard library only; no Django.
@@ -16,7 +16,8 @@ import threading
 import uuid
 from datetime import UTC, datetime
 
-from .records import Fault, KeyData
+from . import engagement
+from .records import Fault, KeyData, Submission
 from .server import Server
 from .state import FakeState
 from .validation import SOCIAL_PLATFORMS
@@ -176,3 +177,32 @@ class FakeBlotato:
     def uploads(self) -> dict[str, int]:
         """Bytes received per presigned upload, keyed by its publicUrl."""
         return self.state.uploads()
+
+    # --- analytics' hidden truth (for tests and benchmarks; the API never shows it) -------------
+
+    def published_id(self, submission_id: str) -> str | None:
+        """The published-post id analytics know this submission by; None until it is published."""
+        submission, now, _ = self._find(lambda s: s.id == submission_id, f"no submission {submission_id}")
+        return submission.listing_id if submission.status(now) == "published" else None
+
+    def snapshots(self, published_id: str) -> list[dict]:
+        """The readings taken of a published post so far, oldest first, with their true values
+        (whatever the empty-metrics and history knobs make the API show)."""
+        submission, now, knobs = self._find(lambda s: s.listing_id == published_id, f"no post {published_id}")
+        return [reading.as_dict() for reading in engagement.readings(knobs, submission, now)]
+
+    def true_engagement_curve(self, account_id: str) -> list[list[float]]:
+        """The account's hidden multiplier per weekday (Monday first) and hour, in the
+        analytics_timezone knob's zone: a post's final counts are proportional to it."""
+        with self.state.lock:
+            knobs = {name: self.state.knob(name) for name in engagement.ANALYTICS_KNOBS}
+        return engagement.curve(knobs, account_id)
+
+    def _find(self, match, missing: str) -> tuple[Submission, float, dict]:
+        with self.state.lock:
+            now = self.state.now()
+            knobs = {name: self.state.knob(name) for name in engagement.ANALYTICS_KNOBS}
+            found = next((s for s in self.state.submissions() if match(s)), None)
+        if found is None:
+            raise LookupError(missing)
+        return found, now, knobs

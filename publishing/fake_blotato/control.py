@@ -74,6 +74,12 @@ def _act(fake: FakeBlotato, method: str, path: str, query: dict[str, str], body:
         return ok(fake.publication_counts())
     elif action == ("GET", "uploads"):
         return ok(fake.uploads())
+    elif action == ("GET", "published-id"):
+        return ok({"id": fake.published_id(query["submission_id"])})
+    elif action == ("GET", "snapshots"):
+        return ok(fake.snapshots(query["published_id"]))
+    elif action == ("GET", "engagement-curve"):
+        return ok(fake.true_engagement_curve(query["account_id"]))
     else:
         return _problem(404, "no such control endpoint")
     return done

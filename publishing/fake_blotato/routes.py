@@ -1,4 +1,5 @@
-"""Blotato's routes under /v2: the table, plus accounts, media and schedules (posts live in posts.py)."""
+"""Blotato's routes under /v2: the table, plus accounts, media and schedules (posts live in posts.py,
+analytics in analytics.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from . import posts
+from . import analytics, posts
 from .records import Submission, iso
 from .replies import Call, Reply, bad_request, no_content, ok, unprocessable
 from .validation import Invalid, check_schedule_time
@@ -197,6 +198,11 @@ ROUTES: list[tuple[str, re.Pattern, str, Handler]] = [
     ("GET", re.compile(r"^/v2/schedules/(?P<id>[^/]+)$"), "GET /schedules/{id}", get_schedule),
     ("PATCH", re.compile(r"^/v2/schedules/(?P<id>[^/]+)$"), "PATCH /schedules/{id}", patch_schedule),
     ("DELETE", re.compile(r"^/v2/schedules/(?P<id>[^/]+)$"), "DELETE /schedules/{id}", delete_schedule),
+    ("GET", re.compile(r"^/v2/posts/(?P<id>[^/]+)/analytics$"), "GET /posts/{id}/analytics", analytics.post_analytics),
+    ("GET", re.compile(r"^/v2/published-posts$"), "GET /published-posts", analytics.published_posts),
+    ("GET", re.compile(r"^/v2/analytics$"), "GET /analytics", analytics.top_posts),
+    ("GET", re.compile(r"^/v2/analytics/platforms$"), "GET /analytics/platforms", analytics.by_platform),
+    ("GET", re.compile(r"^/v2/analytics/summary$"), "GET /analytics/summary", analytics.summary),
 ]
 
 

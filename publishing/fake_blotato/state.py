@@ -7,6 +7,7 @@ Lists and dicts inside records are replaced, never changed in place, so shallow 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import random
@@ -15,9 +16,17 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from . import engagement
 from .records import ACCEPTING_FAULTS, REFUSING_FAULTS, Fault, KeyData, Submission, public_url
 
 # Route names as faults and rate limits spell them (method + path under /v2).
+ANALYTICS_ROUTES = (
+    "GET /posts/{id}/analytics",
+    "GET /published-posts",
+    "GET /analytics",
+    "GET /analytics/platforms",
+    "GET /analytics/summary",
+)
 ROUTE_NAMES = (
     "POST /posts",
     "GET /posts/{id}",
@@ -32,14 +41,17 @@ ROUTE_NAMES = (
     "GET /schedules/{id}",
     "PATCH /schedules/{id}",
     "DELETE /schedules/{id}",
+    *ANALYTICS_ROUTES,
 )
-DEFAULT_RATE_LIMITS = {  # per minute, blotato-api.md §3.3
+DEFAULT_RATE_LIMITS = {  # per minute and key (docs/blotato.md, "Rate limits")
     "POST /posts": 30,
     "GET /posts/{id}": 60,
     "GET /posts": 60,
     "POST /media": 30,
     "POST /media/uploads": 120,
     "GET /social/pinterest/boards": 45,
+    # Only the per-post analytics route's limit is documented; the others are taken to match it.
+    **dict.fromkeys(ANALYTICS_ROUTES, 60),
 }
 DEFAULT_KNOBS = {
     "latency_s": 0.0,
@@ -63,12 +75,14 @@ DEFAULT_KNOBS = {
     # Probabilistic faults: {route: [{"fault": ..., "share": 0.1, ...inject() options}]}. Each
     # request of that route draws at most one, after any injected fault had its turn.
     "fault_mix": None,
+    **engagement.ANALYTICS_KNOBS,
 }
 KNOB_CHOICES = {
     "caption_limit_mode": ("reject_422", "fail_async", "accept"),
     "unknown_id_mode": ("in_progress", "404"),
     "account_not_found_mode": ("reject_422", "fail_async"),
     "threads_multi_media_mode": ("fail_async", "reject_422"),
+    **engagement.ANALYTICS_CHOICES,
 }
 FAULTS = REFUSING_FAULTS | ACCEPTING_FAULTS
 MIX_FIELDS = {"fault", "share", "status", "message", "retry_after", "seconds"}
@@ -148,10 +162,11 @@ class FakeState:
         limits = knobs.get("rate_limits")
         if limits and set(limits) - set(ROUTE_NAMES):
             raise ValueError(f"unknown route(s) in rate_limits: {', '.join(sorted(set(limits) - set(ROUTE_NAMES)))}")
+        engagement.check_knobs(knobs)
         mix = _fault_mix(knobs["fault_mix"]) if "fault_mix" in knobs else None
         with self.lock:
             for name, value in knobs.items():
-                self._knobs[name] = str(value) if name in KNOB_CHOICES else value
+                self._knobs[name] = str(value) if name in KNOB_CHOICES else copy.deepcopy(value)
             self._knobs["rate_limits"] = dict(self._knobs["rate_limits"] or {})
             if mix is not None:
                 self._mix = mix

@@ -7,9 +7,12 @@ from datetime import date, datetime
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 
-from publishing.api_support import BadInput, api_endpoint, read_body, read_json, refuse_unknown_fields, user_zone
+from publishing.api_support import api_endpoint
+from publishing.bad_input import BadInput
+from publishing.json_body import read_body, read_json, refuse_unknown_fields
 from publishing.platforms import Platform, normalise_platform
 from publishing.timeparse import BadTime, check_supported_year, iso_utc
+from publishing.zones import user_zone
 
 from . import importers
 from .history import WINDOW_DAYS

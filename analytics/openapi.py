@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from publishing.openapi import COUNT, _json, _op, _path, _query, _record, _ref, _response
+from publishing.openapi_parts import COUNT, json_content, op, path_item, query_param, record, ref, response_ref
 
 HOUR_LIST = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 23}}
 DAY_LIST = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 6}, "description": "0 = Monday"}
@@ -13,7 +13,7 @@ METRIC_ROW = {
     "type": "object",
     "description": "posted_at with an offset is that instant; without one, your local time.",
     "properties": {
-        "platform": _ref("PlatformName"),
+        "platform": ref("PlatformName"),
         "posted_at": {"type": "string"},
         **{name: {"type": ["integer", "string"]} for name in ("views", "likes", "comments", "shares", "saves")},
         "followers": {"type": ["integer", "string", "null"]},
@@ -23,9 +23,9 @@ METRIC_ROW = {
 }
 
 SCHEMAS = {
-    "PlatformTimes": _record(
+    "PlatformTimes": record(
         {
-            "platform": _ref("Platform"),
+            "platform": ref("Platform"),
             "timezone": {"type": "string"},
             "best_hours": HOUR_LIST,
             "best_days": DAY_LIST,
@@ -40,19 +40,19 @@ SCHEMAS = {
     "RecommendRequest": {
         "type": "object",
         "properties": {
-            "platform": _ref("PlatformName"),
+            "platform": ref("PlatformName"),
             "preferred_date": {"type": "string", "description": "A date in your zone, or a datetime (its date part)."},
         },
         "required": ["platform", "preferred_date"],
         "additionalProperties": False,
     },
-    "Recommendation": _record(
+    "Recommendation": record(
         {
-            "platform": _ref("Platform"),
+            "platform": ref("Platform"),
             "recommended_time": {"type": "string", "format": "date-time"},
             "local_time": {"type": "string"},
             "score": SCORES,
-            "alternatives": {"type": "array", "items": _record(SLOT)},
+            "alternatives": {"type": "array", "items": record(SLOT)},
             "source": SOURCE,
         }
     ),
@@ -62,11 +62,13 @@ SCHEMAS = {
         "required": ["metrics"],
         "additionalProperties": False,
     },
-    "MetricsImported": _record({"imported": COUNT, "updated": COUNT}),
-    "MetricsDeleted": _record({"deleted": COUNT}),
+    "MetricsImported": record({"imported": COUNT, "updated": COUNT}),
+    "MetricsDeleted": record({"deleted": COUNT}),
 }
 
-RESPONSES = {"UnsupportedType": _json(_ref("Error"), 'Send text/csv, or application/json with {"metrics": [...]}.')}
+RESPONSES = {
+    "UnsupportedType": json_content(ref("Error"), 'Send text/csv, or application/json with {"metrics": [...]}.')
+}
 
 PLATFORM = {
     "name": "platform",
@@ -78,28 +80,28 @@ PLATFORM = {
 
 
 def _metrics_post() -> dict:
-    operation = _op(
+    operation = op(
         "importMetrics",
         "Import post metrics (all rows or none; re-importing updates)",
         (200, "MetricsImported"),
         body="MetricsUpload",
     )
     operation["requestBody"]["content"]["text/csv"] = {"schema": {"type": "string"}}
-    operation["responses"]["415"] = _response("UnsupportedType")
+    operation["responses"]["415"] = response_ref("UnsupportedType")
     return operation
 
 
 PATHS = {
-    "/api/optimal-posting-times/platform/{platform}": _path(
+    "/api/optimal-posting-times/platform/{platform}": path_item(
         "analytics",
         "Best times on a platform",
         parameters=[PLATFORM],
-        get=_op("platformTimes", "Best hours and days from your last 90 days", (200, "PlatformTimes"), "404"),
+        get=op("platformTimes", "Best hours and days from your last 90 days", (200, "PlatformTimes"), "404"),
     ),
-    "/api/optimal-posting-times/recommend": _path(
+    "/api/optimal-posting-times/recommend": path_item(
         "analytics",
         "A time for a date",
-        post=_op(
+        post=op(
             "recommendTime",
             "The best free hour on a date in your zone",
             (200, "Recommendation"),
@@ -108,16 +110,16 @@ PATHS = {
             body="RecommendRequest",
         ),
     ),
-    "/api/analytics/metrics": _path(
+    "/api/analytics/metrics": path_item(
         "analytics",
         "Your post metrics",
         post=_metrics_post(),
-        delete=_op(
+        delete=op(
             "deleteMetrics",
             "Delete your metrics (of one platform)",
             (200, "MetricsDeleted"),
             "404",
-            query=[_query("platform", "Only this platform's rows.")],
+            query=[query_param("platform", "Only this platform's rows.")],
         ),
     ),
 }

@@ -2,7 +2,7 @@
 
 Pure numpy, no Django: analytics/history.py turns the ORM rows into a `History`.
 
-The method (shared/optimal-times-research.md, section 3), all vectorised over the rows:
+The method, all vectorised over the rows:
 1. outcome = log engagement per follower (or, without follower counts, log engagement with the
    account's growth trend removed); immature posts and old posts count less;
 2. account level = median residual against the platform prior; residuals are winsorised at
@@ -37,17 +37,17 @@ SHARE_WEIGHT = 3.0
 SAVE_WEIGHT = 2.0
 VIEW_WEIGHT = 0.02
 
-HALF_LIFE_DAYS = 45.0  # recency: shorter costs precision when tastes do not drift (research 3.3)
+HALF_LIFE_DAYS = 45.0  # recency: shorter costs precision when tastes do not drift
 MATURITY_DAYS = 2.0  # posts this young have not collected their engagement yet: count them less
 MIN_MATURITY_WEIGHT = 0.2
 
-SIGMA0 = 0.9  # typical noise on the log scale (research 3.4); the small-sample fallback
+SIGMA0 = 0.9  # typical noise on the log scale; the small-sample fallback
 SIGMA0_STRENGTH = 10.0  # posts' worth of belief in SIGMA0 before the account's own MAD takes over
 SIGMA_FLOOR = 0.3
 WINSOR_SD = 1.5  # Huber-like: engagement noise is heavy-tailed even without viral posts
 
-# sd of an account's hour curve around the prior, log units. The research note's 0.25 was a floor;
-# 0.4 did better offline, where the prior is deliberately unrelated to the true curves.
+# sd of an account's hour curve around the prior, log units. 0.4 did better than 0.25 offline
+# (bench/optimal_times_eval.py), where the prior is deliberately unrelated to the true curves.
 TAU_HOUR = 0.4
 TAU_DAY = 0.07  # weekday effects are smaller and noisier: shrink them harder
 TAU_INTERACTION = 0.08  # an hour x weekday effect needs a lot of posts in that very slot
@@ -59,7 +59,7 @@ LEVEL_SD = 1.0  # the account's own level is unknown a priori: let the data set 
 TREND_SHRINK_POSTS = 20.0  # a growth trend from a handful of posts is mostly noise
 
 # The prior: default hours are bumps on a log scale; the listed order is kept exactly.
-PRIOR_PEAK = 0.12  # log units: default hours ~1.13x the quietest hour; a weak shape (research 1.2)
+PRIOR_PEAK = 0.12  # log units: default hours ~1.13x the quietest hour; a weak shape
 PRIOR_SHOULDER = 0.07  # neighbours of default hours stay below every default hour
 PRIOR_RANK_STEP = 0.01
 PRIOR_KAPPA = 2.5  # von Mises concentration: bumps ~2-3 hours wide
@@ -156,7 +156,7 @@ def prior_day_effect(default: PlatformDefault) -> np.ndarray:
 
 
 def _hour_kernel() -> np.ndarray:
-    """Circular Gaussian kernel, bandwidth 1 hour, cut beyond 3 hours (research 3.5): pools the
+    """Circular Gaussian kernel, bandwidth 1 hour, cut beyond 3 hours: pools the
     interaction's evidence across neighbouring hours of the same weekday."""
     distance = circular_distance(np.arange(HOURS)[:, None], np.arange(HOURS)[None, :])
     return np.where(distance <= 3, np.exp(-(distance**2) / 2.0), 0.0)
@@ -274,7 +274,7 @@ class _HourCurve:
 def _hour_curve(
     sums: np.ndarray, weights: np.ndarray, weights_sq: np.ndarray, prior: np.ndarray, sigma: float
 ) -> _HourCurve:
-    """Gaussian-process regression on the circle over the 24 hourly means (research 3.5, exact form).
+    """Gaussian-process regression on the circle over the 24 hourly means (exact, not approximated).
 
     curve = platform prior + smooth deviation (sd TAU_HOUR, correlated over ~HOUR_LENGTH hours,
     wrapping at midnight) + the account's unknown level; each seen hour's mean has variance
@@ -300,7 +300,7 @@ def _hour_curve(
 
 
 def _tau(residual: np.ndarray, groups: np.ndarray, weight: np.ndarray, bins: int, sigma: float, tau0: float) -> float:
-    """Method-of-moments spread of group means around the prior, never below tau0 (research 3.4)."""
+    """Method-of-moments spread of group means around the prior, never below tau0."""
     w_sum = np.bincount(groups, weight, minlength=bins)
     w2_sum = np.bincount(groups, weight**2, minlength=bins)
     seen = w_sum > 0

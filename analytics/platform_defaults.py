@@ -1,8 +1,8 @@
 """Per-platform default best hours and weekdays: the prior the engine starts from.
 
 Hours are in the audience's local time, best first. Days use Python's weekday(): 0 = Monday.
-The first five platforms keep the original service's lists exactly; the others come from the
-published studies gathered in shared/optimal-times-research.md (section 1), cited per entry.
+The first five platforms keep the original service's lists exactly; the others come from
+published studies, cited per entry.
 Treat all of them as a weak prior: the studies disagree with each other and drift year to year.
 """
 
@@ -22,7 +22,7 @@ class PlatformDefault:
 
 
 DEFAULTS: dict[str, PlatformDefault] = {
-    # The original service's defaults, kept exactly (design.md, "Optimal posting times").
+    # The original service's defaults, kept exactly: users moving over see the same suggestions.
     "instagram": PlatformDefault(hours=(11, 14, 17, 20), days=TUE_TO_SAT),
     "tiktok": PlatformDefault(hours=(9, 12, 19, 21), days=EVERY_DAY),
     "youtube": PlatformDefault(hours=(14, 15, 16, 20), days=TUE_TO_SAT),
@@ -32,7 +32,7 @@ DEFAULTS: dict[str, PlatformDefault] = {
     # time): Tue & Wed 10-12 best, weekends weak; HubSpot LinkedIn guide (2016): Tue-Thu mornings,
     # so 8-9 as the early shoulder.
     "linkedin": PlatformDefault(hours=(10, 9, 11, 8), days=WEEKDAYS_MIDWEEK_FIRST),
-    # Threads: no vendor study found (research note 1.1); a blend of the X/Twitter anchors
+    # Threads: no vendor study found; a blend of the X/Twitter anchors
     # (Sprout Social 2023: weekday mornings from 9, tapering at noon; Buffer X: Tue 8:00) and the
     # Instagram ones (Buffer Instagram 2026: Wed 12:00, Wed 18:00), since Threads grows from IG.
     "threads": PlatformDefault(hours=(9, 12, 18, 8), days=WEEKDAYS_MIDWEEK_FIRST),

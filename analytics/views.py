@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from publishing.api_support import user_zone
 from publishing.platforms import Platform, normalise_platform
+from publishing.zones import user_zone
 
 from . import heatmap, importers
 from .history import WINDOW_DAYS

@@ -26,7 +26,7 @@ from django.utils import timezone  # noqa: E402
 
 from publishing.fake_blotato import FakeBlotato  # noqa: E402
 from publishing.models import PublishAttempt, ScheduledPost, SocialAccount, Status  # noqa: E402
-from publishing.rate_limit import shared_redis  # noqa: E402
+from publishing.redis_connection import shared_redis  # noqa: E402
 from tests.processes import CeleryProcesses, wait_until  # noqa: E402
 
 KEY = "blt_bench_key=="

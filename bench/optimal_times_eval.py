@@ -18,7 +18,7 @@ posts, +-0.7 h) and elsewhere in 6-23 h; weekdays by a per-user preference; ages
 noise = Student-t(4) x 0.3 + normal(0.4) on the log scale, 3% viral posts x20-x100, Poisson counts.
 
 Honest caveat: timing is only learnable when its effect is not drowned by content noise. With
-the noisier "noisy" scenario (t(3) x 0.6: robust sd ~0.8, the research note's real-page level),
+the noisier "noisy" scenario (t(3) x 0.6: robust sd ~0.8, as measured on a real brand page),
 both methods do worse: measured ratios 0.83 / 0.63 / 0.44 at 15 / 40 / 120 posts and 0.34 regret
 at 120, still well ahead of naive but short of the targets.
 
@@ -41,7 +41,7 @@ SIZES = (0, 5, 15, 40, 120)
 WINDOW_DAYS = 90
 # Content noise on the log scale: a lognormal body plus Student-t tails, then separate viral
 # outliers. Robust sd ~0.6-0.7: clips of one creator vary less than a brand page's mixed formats
-# (the research note measured ~1.2 on one such page).
+# (about 1.2 was measured on one such page).
 CONTENT_LOGNORMAL_SD = 0.4
 CONTENT_T_SCALE = 0.3
 CONTENT_T_DF = 4

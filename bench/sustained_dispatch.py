@@ -101,7 +101,7 @@ def main() -> None:
 
     from publishing.fake_blotato import FakeBlotato
     from publishing.models import AttemptState, Profile, PublishAttempt, ScheduledPost, SocialAccount, Status
-    from publishing.rate_limit import shared_redis
+    from publishing.redis_connection import shared_redis
     from tests.processes import CeleryProcesses
 
     assert settings.BLOTATO_POSTS_PER_MINUTE + settings.BLOTATO_POSTS_BURST <= 30, "bucket over Blotato's window"

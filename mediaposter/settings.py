@@ -176,7 +176,8 @@ CELERY_TASK_ROUTES = {"publishing.poll_post": {"queue": "checks"}, "publishing.v
 DISPATCH_INTERVAL_SECONDS = max(1, env.int("DISPATCH_INTERVAL_SECONDS", default=1))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
-    # One fixed sweep; never a beat entry or an ETA per post (see reliability-playbook §1).
+    # One fixed sweep; never a beat entry or an ETA per post: Redis hands an unacknowledged ETA
+    # message to another worker after its visibility timeout, and the database is the schedule.
     "dispatch due posts": {
         "task": "publishing.dispatch_due_posts",
         "schedule": DISPATCH_INTERVAL_SECONDS,

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from .blotato import BlotatoClient
-from .dispatch import api_key_for, client_for
+from .blotato_clients import api_key_for, client_for
 from .models import SocialAccount
-from .platforms import Platform
+from .platforms import RULES, Platform
 
 logger = logging.getLogger(__name__)
 
@@ -23,13 +23,10 @@ def sync_accounts(user) -> list[SocialAccount]:
     """
     client = client_for(api_key_for(user))
     remote = [a for a in client.accounts() if a.platform in Platform.values]
-    pages = {a.id: client.subaccounts(a.id) for a in remote if a.platform in ("facebook", "linkedin")}
-    boards = {a.id: client.pinterest_boards(a.id) for a in remote if a.platform == "pinterest"}
+    places = {a.id: _pages_or_boards(client, a) for a in remote if RULES[a.platform].destination}
     now = timezone.now()
     with transaction.atomic():
         for account in remote:
-            first_page = pages.get(account.id, [])[:1]
-            first_board = boards.get(account.id, [])[:1]
             SocialAccount.objects.update_or_create(
                 owner=user,
                 blotato_account_id=account.id,
@@ -39,9 +36,7 @@ def sync_accounts(user) -> list[SocialAccount]:
                     "username": account.username or "",
                     "is_active": True,
                     "synced_at": now,
-                    # Facebook needs a Page; LinkedIn posts to the profile unless a Page is set.
-                    "page_id": first_page[0].id if first_page and account.platform == "facebook" else "",
-                    "board_id": first_board[0].id if first_board else "",
+                    **_place_fields(account.platform, places.get(account.id, [])),
                 },
             )
         SocialAccount.objects.owned_by(user).exclude(blotato_account_id__in=[a.id for a in remote]).update(
@@ -49,6 +44,24 @@ def sync_accounts(user) -> list[SocialAccount]:
         )
     logger.info("synced %d accounts for user %s", len(remote), user.pk)
     return list(SocialAccount.objects.owned_by(user))
+
+
+def _pages_or_boards(client: BlotatoClient, account) -> list:
+    if RULES[account.platform].destination.is_board:
+        return client.pinterest_boards(account.id)
+    return client.subaccounts(account.id)
+
+
+def _place_fields(platform: str, places: list) -> dict:
+    """page_id and board_id as sync stores them: the first Page/board where one is required.
+
+    An optional one stays empty: LinkedIn posts to the profile unless the user sets a Page.
+    """
+    fields = {"page_id": "", "board_id": ""}
+    destination = RULES[platform].destination
+    if destination and destination.required_because and places:
+        fields[destination.account_field] = places[0].id
+    return fields
 
 
 def check_key(api_key: str) -> int:

@@ -146,7 +146,7 @@ class ScheduledPostAdmin(admin.ModelAdmin):
         if not changes:
             return
         try:
-            lifecycle.edit_post(post, **changes)
+            lifecycle.edit_post(post, by=request.user, **changes)
         except lifecycle.WrongStatus as refused:
             self.message_user(request, f"Not saved: the post is now {refused.status}.", messages.ERROR)
 
@@ -181,7 +181,7 @@ class ScheduledPostAdmin(admin.ModelAdmin):
             try:
                 if post.status == Status.SCHEDULED:
                     # Due now: the next dispatch sweep (within seconds) claims and sends it.
-                    lifecycle.edit_post(post, scheduled_time=timezone.now())
+                    lifecycle.edit_post(post, scheduled_time=timezone.now(), by=request.user)
                 elif post.status in RETRYABLE:
                     lifecycle.retry_post(post, at=timezone.now(), by=request.user)
                 else:
@@ -201,8 +201,7 @@ class ScheduledPostAdmin(admin.ModelAdmin):
     @admin.action(description="It is not there: send selected unconfirmed posts again")
     def send_after_review(self, request: HttpRequest, queryset: QuerySet[ScheduledPost]) -> None:
         def send(post: ScheduledPost) -> None:
-            lifecycle.require_status(post, [Status.NEEDS_REVIEW])
-            lifecycle.retry_post(post, at=timezone.now(), by=request.user)
+            lifecycle.send_after_review(post, at=timezone.now(), by=request.user)
 
         self._decide(request, queryset, send, "sent again")
 

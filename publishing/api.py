@@ -12,19 +12,15 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import accounts, api_input, lifecycle
 from .answer_cache import cached_answer
-from .api_support import (
-    BadInput,
-    api_endpoint,
-    error_response,
-    read_json,
-    refuse_unknown_fields,
-    search_text,
-    user_zone,
-)
+from .api_support import api_endpoint, error_response
+from .bad_input import BadInput
 from .blotato import AuthRejected, BlotatoError
 from .calendar_version import calendar_version, posts_in_range
+from .json_body import read_json, refuse_unknown_fields
 from .models import Clip, Profile, ScheduledPost, SocialAccount, Status, web_url
+from .search_query import search_text
 from .timeparse import BadTime, iso_utc, zone_named
+from .zones import user_zone
 
 
 class UtcText(Func):
@@ -185,7 +181,7 @@ def calendar_post(request, post_id: str):
     if request.method == "PATCH":
         lifecycle.require_status(post, [Status.SCHEDULED])  # a 409 says more than a 400 about the body
         changes = api_input.parse_edit(read_json(request), post, user_zone(request.user), now=timezone.now())
-        lifecycle.edit_post(post, **changes)
+        lifecycle.edit_post(post, by=request.user, **changes)
     elif request.method == "DELETE":
         lifecycle.cancel_post(post)
     return JsonResponse(posts_json([post])[0])
@@ -220,8 +216,7 @@ def review(request, post_id: str):
     if decision == "live":
         lifecycle.confirm_live(post, by=request.user, url=url)
     else:
-        lifecycle.require_status(post, [Status.NEEDS_REVIEW])
-        lifecycle.retry_post(post, at=timezone.now(), by=request.user)
+        lifecycle.send_after_review(post, at=timezone.now(), by=request.user)
     return JsonResponse(posts_json([post])[0])
 
 

@@ -15,10 +15,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.http import Http404
 
-from .api_support import BadInput, refuse_unknown_fields, search_text
+from .bad_input import BadInput
+from .json_body import refuse_unknown_fields
 from .lifecycle import PostPlan
 from .models import Clip, ScheduledPost, SocialAccount, Status
 from .platforms import RULES, Platform, normalise_platform
+from .search_query import search_text
 from .timeparse import BadTime, parse_date, parse_instant
 
 # Times a few seconds in the past are "now" (clock skew, a slow form); older ones are refused.
@@ -291,14 +293,10 @@ def _account(owner, platform: str, wanted: str | None, options: dict) -> SocialA
             f"No connected {label} account: connect it in Blotato, then sync accounts.",
             {"platforms": f"no {platform} account"},
         )
-    if platform == "facebook" and not (account.page_id or options.get("pageId")):
-        raise BadInput(
-            "Facebook posts go to a Page: set options.facebook.pageId.", {"options.facebook.pageId": "required"}
-        )
-    if platform == "pinterest" and not (account.board_id or options.get("boardId")):
-        raise BadInput(
-            "Pinterest pins go on a board: set options.pinterest.boardId.", {"options.pinterest.boardId": "required"}
-        )
+    destination = RULES[platform].destination
+    if destination and destination.is_missing(account, options):
+        where = f"options.{platform}.{destination.target_key}"
+        raise BadInput(f"{destination.required_because}: set {where}.", {where: "required"})
     return account
 
 

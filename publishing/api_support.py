@@ -1,20 +1,15 @@
-"""What every JSON endpoint shares: authentication, reading the body, and one error shape.
+"""What wraps every JSON endpoint: the allowed methods, authentication, and one error shape.
 
 Errors are always `{"error": "...", "details": {...}}` with a 4xx status; bad input never
-reaches a 500 or an HTML page.
+reaches a 500 or an HTML page. Reading the body is json_body.py's work.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import math
 from datetime import timedelta
 from functools import wraps
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.db.models import Q
 from django.http import Http404, JsonResponse
@@ -22,24 +17,12 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from .lifecycle import WrongStatus
+from .bad_input import BadInput
 from .models import ApiToken, Profile
-from .timeparse import zone_named
-
-logger = logging.getLogger(__name__)
+from .transitions import WrongStatus
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 LAST_USED_PRECISION = timedelta(seconds=60)  # an API token's last_used_at is written at most this often
-
-
-class BadInput(Exception):
-    """Input we refuse, with a message for the person who sent it (HTTP 400 unless told)."""
-
-    def __init__(self, message: str, details: dict | None = None, status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.details = details or {}
-        self.status = status
 
 
 def error_response(status: int, message: str, details: dict | None = None) -> JsonResponse:
@@ -127,73 +110,3 @@ def api_endpoint(*methods: str):
         return wrapped
 
     return decorate
-
-
-def read_body(request) -> bytes:
-    try:
-        return request.body
-    except RequestDataTooBig:
-        raise BadInput("The request body is too large.", status=413) from None
-
-
-def read_json(request) -> dict:
-    """The request body as a JSON object, or a BadInput saying exactly what is wrong with it."""
-    raw = read_body(request)
-    if not raw.strip():
-        raise BadInput("The request body is empty; send a JSON object.")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadInput("The request body is not valid UTF-8.") from None
-    try:
-        data = json.loads(text, parse_constant=_refuse_non_finite, parse_float=_finite_float)
-    except json.JSONDecodeError as error:
-        raise BadInput(f"Malformed JSON: {error.msg} at line {error.lineno} column {error.colno}.") from None
-    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
-        raise BadInput("The JSON holds a number too long to read.") from None
-    except RecursionError:
-        raise BadInput("The JSON is nested too deeply.") from None
-    if not isinstance(data, dict):
-        raise BadInput("The request body must be a JSON object.")
-    return data
-
-
-NOT_FINITE = "The JSON holds a number that is not finite (NaN or Infinity); send a number."
-
-
-def _refuse_non_finite(constant: str):
-    # Python reads NaN and Infinity, which JSON does not have; stored, they would make our answers
-    # non-standard JSON.
-    raise BadInput(NOT_FINITE)
-
-
-def _finite_float(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):  # 1e999
-        raise BadInput(NOT_FINITE)
-    return number
-
-
-def user_zone(user) -> ZoneInfo:
-    """The user's zone, read once a request: API requests bring it with the token (_bearer_user)."""
-    name = getattr(user, "zone_name", None)
-    if name is None:
-        name = Profile.objects.filter(user=user).values_list("timezone", flat=True).first()
-        if name is None:
-            name = Profile.objects.get_or_create(user=user)[0].timezone
-        user.zone_name = name
-    return zone_named(name)
-
-
-def search_text(params, name: str = "q") -> str:
-    """A search query parameter; PostgreSQL text cannot hold NUL, so it is refused, not a 500."""
-    value = params.get(name, "")[:200]
-    if "\x00" in value:
-        raise BadInput(f"{name} contains a NUL character.", {name: "invalid character"})
-    return value
-
-
-def refuse_unknown_fields(data: dict, known: set[str]) -> None:
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise BadInput(f"Unknown field(s): {', '.join(unknown)}.", {"unknown": unknown, "allowed": sorted(known)})

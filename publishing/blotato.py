@@ -1,7 +1,8 @@
-"""The Blotato API client: one class, typed results, typed errors (shared/blotato-api.md).
+"""The Blotato API client: one class, typed results, typed errors (the API: docs/blotato.md).
 
 POSTs are never repeated by the transport; only GETs are retried there. The key goes out
 byte-exact in `blotato-api-key` and never into a log line, an error or a repr. No Django here.
+It holds what MediaPoster calls: posts, their status and list, and the accounts to post from.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from .blotato_errors import (
     UnknownOutcome,
     error_for_exception,
     error_for_status,
-    retry_after_seconds,
 )
 
 __all__ = [
@@ -42,8 +42,6 @@ __all__ = [
     "Rejected",
     "Subaccount",
     "UnknownOutcome",
-    "UploadedMedia",
-    "retry_after_seconds",
 ]
 
 logger = logging.getLogger(__name__)
@@ -65,10 +63,6 @@ class PostStatus:
     public_url: str | None = None
     error_message: str | None = None
     scheduled_time: datetime | None = None
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in ("published", "failed")
 
 
 @dataclass(frozen=True)
@@ -104,12 +98,6 @@ class Subaccount:
 class Board:
     id: str
     name: str = ""
-
-
-@dataclass(frozen=True)
-class UploadedMedia:
-    url: str
-    id: str | None = None
 
 
 class _GetOnlyRetry(Retry):
@@ -175,14 +163,12 @@ class BlotatoClient:
         *,
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
-        media_read_timeout: float = 120.0,
         session: requests.Session | None = None,
     ) -> None:
         base = base_url.rstrip("/")
         self.base_url = base if base.endswith("/v2") else base + "/v2"
         self._key = api_key
         self.timeout = (connect_timeout, read_timeout)
-        self.media_timeout = (connect_timeout, media_read_timeout)
         self.session = session if session is not None else requests.Session()
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, HTTPAdapter(max_retries=_get_retries(), pool_maxsize=32))
@@ -205,16 +191,15 @@ class BlotatoClient:
         media_urls: list[str],
         target: dict,
         scheduled_time: datetime | None = None,
-        additional_posts: list[dict] | None = None,
     ) -> CreatedPost:
         platform = "twitter" if platform == "x" else platform
         content: dict = {"text": text, "mediaUrls": list(media_urls), "platform": platform}
-        if additional_posts:
-            content["additionalPosts"] = additional_posts
         post = {"accountId": str(account_id), "content": content, "target": {"targetType": platform, **target}}
         body: dict = {"post": post}
         if scheduled_time is not None:
-            # At the root: nested inside `post`, Blotato ignores it and publishes at once.
+            # Dispatch never passes one (MediaPoster keeps the schedule and sends when due); it stays
+            # so tests can place posts ahead in Blotato's list, and pin this: at the root, because
+            # nested inside `post` Blotato ignores it and publishes at once.
             body["scheduledTime"] = utc_iso(scheduled_time)
         data = self._call("POST", "/posts", json=body)
         submission_id = data.get("postSubmissionId")
@@ -283,11 +268,7 @@ class BlotatoClient:
             submission_id=_text(item.get("postSubmissionId")),
         )
 
-    # --- accounts and media ------------------------------------------------------------------
-
-    def me(self) -> dict:
-        """The user record, without the key Blotato echoes back in it."""
-        return {k: v for k, v in self._call("GET", "/users/me").items() if k != "apiKey"}
+    # --- accounts ----------------------------------------------------------------------------
 
     def accounts(self, platform: str | None = None) -> list[Account]:
         params = {"platform": "twitter" if platform == "x" else platform} if platform else None
@@ -309,14 +290,9 @@ class BlotatoClient:
         data = self._call("GET", "/social/pinterest/boards", params={"accountId": str(account_id)})
         return [Board(str(b.get("id") or ""), b.get("name") or "") for b in _items(data)]
 
-    def upload_media(self, url: str) -> UploadedMedia:
-        """Have Blotato import a public URL (or a data: URI); never re-sent by the transport."""
-        data = self._call("POST", "/media", json={"url": url}, timeout=self.media_timeout)
-        return UploadedMedia(str(data.get("url") or ""), _text(data.get("id")))
-
     # --- transport ---------------------------------------------------------------------------
 
-    def _call(self, method: str, path: str, *, json: dict | None = None, params=None, timeout=None) -> dict:
+    def _call(self, method: str, path: str, *, json: dict | None = None, params=None) -> dict:
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -325,7 +301,7 @@ class BlotatoClient:
                 json=json,  # requests sets Content-Type only when there is a body
                 params=params,
                 headers={KEY_HEADER: self._key, "Accept": "application/json"},
-                timeout=timeout or self.timeout,
+                timeout=self.timeout,
                 allow_redirects=False,  # a redirected POST would come back as a GET
             )
         except requests.RequestException as error:

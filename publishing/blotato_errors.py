@@ -1,4 +1,4 @@
-"""What a Blotato call's failure means for the caller (reliability-playbook §2.5, §3.1).
+"""What a Blotato call's failure means for the caller (docs/blotato.md, "Errors").
 
 `Rejected` (never retry), `RateLimited` (wait `retry_after`), `NotSent` (provably never reached
 Blotato: safe to resend) and `UnknownOutcome` (Blotato may have acted: look before resending).

@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .api_input import parse_clip
-from .api_support import BadInput, search_text
+from .bad_input import BadInput
 from .forms import errors_by_field
 from .models import Clip
+from .search_query import search_text
 
 CLIP_FIELDS = ("title", "media_url", "thumbnail_url")
 

@@ -1,4 +1,4 @@
-"""Deterministic crash points for the reliability tests (reliability-playbook §4.2).
+"""Deterministic crash points for the worker tests (tests/publishing/test_workers.py).
 
 With TESTING_FAULTS on and MEDIAPOSTER_CRASH_AT="<point>:<marker>", a worker kills itself with
 SIGKILL at that point of the first attempt of any post whose caption contains the marker. It

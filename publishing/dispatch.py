@@ -1,89 +1,30 @@
 """The dispatch loop: find due posts, claim each one exactly once, send it to Blotato.
 
-The database is the only truth; a Celery message is a hint to look at a row. Every step is a
-conditional UPDATE that says whether it won, so duplicated hints, two beats or a redelivered task
-do nothing twice. The attempt row is written before the HTTP call: once Blotato may have the
-post, we never send it again without first looking for it (reconcile.py).
+The database is the only truth; a Celery message is a hint to look at a row. Every status change
+is one of transitions.py's conditional UPDATEs that says whether it won, so duplicated hints, two
+beats or a redelivered task do nothing twice. The attempt row is written before the HTTP call:
+once Blotato may have the post, it is never sent again by itself; reconcile.py looks for it.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from . import crashpoints, rate_limit, timeline
-from .blotato import (
-    AuthRejected,
-    BlotatoClient,
-    NotSent,
-    RateLimited,
-    Rejected,
-    UnknownOutcome,
-)
+from . import crashpoints, rate_limit, transitions
+from .blotato import AuthRejected, NotSent, RateLimited, Rejected, UnknownOutcome
+from .blotato_clients import api_key_for, client_for
 from .models import AttemptState, Profile, PublishAttempt, ScheduledPost, Status
+from .platforms import blotato_target
+from .retries import retry_delay
 
 logger = logging.getLogger(__name__)
-
-
-# --- Shared pieces ---------------------------------------------------------------------------
-
-
-def api_key_for(owner) -> str:
-    """The Blotato key a user's posts go out with: their own, else the install's, else sandbox."""
-    own = Profile.objects.filter(user=owner).values_list("blotato_api_key", flat=True).first()
-    if own:
-        return own
-    if settings.BLOTATO_API_KEY:
-        return settings.BLOTATO_API_KEY
-    return settings.BLOTATO_SANDBOX_KEY if settings.BLOTATO_SANDBOX else ""
-
-
-_clients: dict[str, BlotatoClient] = {}
-
-
-def client_for(api_key: str) -> BlotatoClient:
-    """One client (one keep-alive session) per key per process."""
-    client = _clients.get(api_key)
-    if client is None:
-        client = _clients[api_key] = BlotatoClient(
-            api_key,
-            settings.BLOTATO_API_URL,
-            connect_timeout=settings.BLOTATO_CONNECT_TIMEOUT,
-            read_timeout=settings.BLOTATO_READ_TIMEOUT,
-        )
-    return client
-
-
-def retry_delay(attempt_number: int, *, at_least: float = 0.0) -> timedelta:
-    """Exponential backoff with full jitter, never shorter than what Blotato asked for."""
-    ceiling = min(settings.RETRY_CAP_SECONDS, settings.RETRY_BASE_SECONDS * 2 ** max(0, attempt_number - 1))
-    return timedelta(seconds=max(at_least, random.uniform(0, ceiling)))
-
-
-def attempts_left(post: ScheduledPost) -> bool:
-    return post.attempts - post.attempts_at_retry < settings.PUBLISH_MAX_ATTEMPTS
-
-
-def send_back(post: ScheduledPost, *, when: datetime, error: str, from_status: str, **fence) -> bool:
-    """Return a post to `scheduled` for another try at `when`, or fail it if the budget is spent."""
-    if not attempts_left(post):
-        changes = {"status": Status.FAILED, "last_error": f"Gave up after {post.attempts} attempts: {error}"}
-    else:
-        changes = {"status": Status.SCHEDULED, "next_attempt_at": when, "hinted_at": None, "last_error": error}
-    won = ScheduledPost.objects.filter(pk=post.pk, status=from_status, **fence).update(
-        claim_token=None, lease_until=None, **changes
-    )
-    if won:
-        logger.info("post %s -> %s (%s)", post.pk, changes["status"], error)
-        timeline.record(post.pk, changes["last_error"], status=changes["status"])
-    return bool(won)
 
 
 # --- Finding and claiming due posts ------------------------------------------------------------
@@ -93,13 +34,13 @@ def mark_missed_posts(*, at: datetime) -> int:
     """Posts found later than their owner's grace period are not sent silently: they are `missed`."""
     missed = 0
     for grace in Profile.objects.values_list("late_grace_minutes", flat=True).distinct():
-        cutoff = at - timedelta(minutes=grace)
-        missed += ScheduledPost.objects.filter(
-            status=Status.SCHEDULED, scheduled_time__lt=cutoff, owner__profile__late_grace_minutes=grace
-        ).update(
-            status=Status.MISSED,
-            last_error=f"Not sent: found more than {grace} minutes after its time. Publish it now or move it.",
+        late = ScheduledPost.objects.filter(
+            status=Status.SCHEDULED,
+            scheduled_time__lt=at - timedelta(minutes=grace),
+            owner__profile__late_grace_minutes=grace,
         )
+        error = f"Not sent: found more than {grace} minutes after its time. Publish it now or move it."
+        missed += sum(transitions.miss(post_id, error) for post_id in late.values_list("pk", flat=True)[:1000])
     return missed
 
 
@@ -128,26 +69,10 @@ def hint_due_posts(*, at: datetime, limit: int = 500, queue_backlog: int = 0) ->
     return ids
 
 
-def claim(post_id: uuid.UUID, *, at: datetime) -> uuid.UUID | None:
-    """Move one due post from scheduled to publishing; the claim token only for the caller that won."""
-    token = uuid.uuid4()
-    won = (
-        ScheduledPost.objects.due(at)
-        .filter(pk=post_id)
-        .update(
-            status=Status.PUBLISHING,
-            claim_token=token,
-            lease_until=at + timedelta(seconds=settings.PUBLISH_LEASE_SECONDS),
-            attempts=F("attempts") + 1,
-        )
-    )
-    return token if won else None
-
-
 def claim_due_posts(*, at: datetime, limit: int = 200) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """Claim every due post; safe to run in several processes at once."""
     with transaction.atomic():
-        claimed = [(pk, claim(pk, at=at)) for pk in _lock_due(at, limit)]
+        claimed = [(pk, transitions.claim(pk, at=at)) for pk in _lock_due(at, limit)]
     return [(pk, token) for pk, token in claimed if token]
 
 
@@ -186,27 +111,16 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
     if now - post.scheduled_time > post.owner.profile.late_grace:
         minutes = post.owner.profile.late_grace_minutes
         error = f"Not sent: it was more than {minutes} minutes late. Publish it now or move it."
-        if ScheduledPost.objects.filter(pk=post.pk, status=Status.PUBLISHING, **fence).update(
-            status=Status.MISSED, claim_token=None, lease_until=None, last_error=error
-        ):
-            timeline.record(post.pk, error, status=Status.MISSED)
+        transitions.miss(post.pk, error, claim_token=claim_token)
         return
 
     api_key = api_key_for(post.owner)
     if not api_key:
-        _fail(post, fence, "No Blotato API key: add yours in Settings.")
+        transitions.fail(post.pk, "No Blotato API key: add yours in Settings.", claim_token=claim_token)
         return
     wait = rate_limit.take_post_slot(api_key)
     if wait > 0:
-        # Not an attempt: nothing was sent, so the attempt number is handed back.
-        ScheduledPost.objects.filter(pk=post.pk, status=Status.PUBLISHING, **fence).update(
-            status=Status.SCHEDULED,
-            claim_token=None,
-            lease_until=None,
-            attempts=F("attempts") - 1,
-            next_attempt_at=now + timedelta(seconds=wait),
-            hinted_at=None,
-        )
+        transitions.hand_back_unsent(post.pk, claim_token, until=now + timedelta(seconds=wait))
         return
 
     try:
@@ -235,75 +149,42 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
             platform=post.platform,
             text=post.caption,
             media_urls=[post.clip.media_url] if post.clip else [],
-            target=target_for(post),
+            target=blotato_target(post),
         )
     except Rejected as error:
         _finish(attempt, AttemptState.REJECTED, error)
         reason = "Blotato rejected the API key" if isinstance(error, AuthRejected) else "Blotato refused the post"
         status = f" (HTTP {error.status})" if error.status else ""
-        _fail(post, fence, f"{reason}{status}: {error.message}")
+        transitions.fail(post.pk, f"{reason}{status}: {error.message}", claim_token=claim_token)
     except RateLimited as error:
         _finish(attempt, AttemptState.RATE_LIMITED, error)
         when = timezone.now() + retry_delay(post.attempts, at_least=error.retry_after)
-        send_back(
-            post, when=when, error=f"Rate limited by Blotato: {error.message}", from_status=Status.PUBLISHING, **fence
+        transitions.back_off(
+            post, when=when, error=f"Rate limited by Blotato: {error.message}", claim_token=claim_token
         )
     except NotSent as error:
         _finish(attempt, AttemptState.NOT_SENT, error)
         when = timezone.now() + retry_delay(post.attempts)
-        send_back(
-            post, when=when, error=f"Could not reach Blotato: {error.message}", from_status=Status.PUBLISHING, **fence
+        transitions.back_off(
+            post, when=when, error=f"Could not reach Blotato: {error.message}", claim_token=claim_token
         )
     except UnknownOutcome as error:
         # A lost answer, a read timeout or any 5xx: Blotato may have created the post. Never resent
         # automatically; it is looked for in Blotato's list, then handed to the user.
         _finish(attempt, AttemptState.UNKNOWN, error)
-        start_verifying(post, error=f"Blotato did not confirm the post: {error.message}", **fence)
+        start_verifying(post, error=f"Blotato did not confirm the post: {error.message}", claim_token=claim_token)
     else:
         crashpoints.reach("after_response_before_commit", post)
         mark_submitted(post, attempt, created.submission_id)
 
 
-def target_for(post: ScheduledPost) -> dict:
-    """Blotato's target fields: platform defaults, the account's page/board, the user's choices."""
-    from .platforms import RULES
-
-    target = dict(RULES[post.platform].target_defaults)
-    if post.platform in ("facebook", "linkedin") and post.account.page_id:
-        target["pageId"] = post.account.page_id
-    if post.platform == "pinterest" and post.account.board_id:
-        target["boardId"] = post.account.board_id
-    if post.platform == "youtube":
-        target["title"] = (post.clip.title if post.clip else post.caption)[:100] or "Untitled"
-    target.update(post.options)
-    return target
-
-
 def mark_submitted(post: ScheduledPost, attempt: PublishAttempt, submission_id: str) -> None:
-    """Blotato has the post: from here on it is only ever polled, never sent again.
-
-    `last_error` stays: an earlier attempt's problem is part of the story, not wiped by success.
-    """
-    now = timezone.now()
+    """Blotato has the post: from here on it is only ever polled, never sent again."""
     with transaction.atomic():
         PublishAttempt.objects.filter(pk=attempt.pk).update(
-            state=AttemptState.ACCEPTED, http_status=201, submission_id=submission_id, finished_at=now
+            state=AttemptState.ACCEPTED, http_status=201, submission_id=submission_id, finished_at=timezone.now()
         )
-        # The reconciler may have moved it to verifying meanwhile; the submission id settles it.
-        won = ScheduledPost.objects.filter(
-            pk=post.pk, attempts=attempt.number, status__in=[Status.PUBLISHING, Status.VERIFYING]
-        ).update(
-            status=Status.SUBMITTED,
-            blotato_submission_id=submission_id,
-            submitted_at=now,
-            claim_token=None,
-            lease_until=None,
-            verify_until=None,
-            next_attempt_at=now + timedelta(seconds=settings.POLL_INTERVAL_SECONDS),
-        )
-        if won:
-            timeline.record(post.pk, f"Accepted by Blotato (submission {submission_id}).", status=Status.SUBMITTED)
-    logger.info("post %s submitted to Blotato as %s", post.pk, submission_id)
+        transitions.submit(post.pk, attempt_number=attempt.number, submission_id=submission_id)
 
 
 def verify_window(post: ScheduledPost) -> timedelta:
@@ -312,37 +193,9 @@ def verify_window(post: ScheduledPost) -> timedelta:
     return timedelta(seconds=settings.VERIFY_WINDOW_SECONDS[kind])
 
 
-def start_verifying(post: ScheduledPost, *, error: str, **fence) -> bool:
+def start_verifying(post: ScheduledPost, *, error: str, claim_token: uuid.UUID) -> bool:
     """An unknown outcome: look for the post in Blotato's list for as long as its media needs."""
-    now = timezone.now()
-    window = verify_window(post)
-    won = ScheduledPost.objects.filter(pk=post.pk, status=Status.PUBLISHING, **fence).update(
-        status=Status.VERIFYING,
-        claim_token=None,
-        lease_until=None,
-        last_error=error,
-        verify_until=now + window,
-        verify_searches=0,
-        next_attempt_at=now + timedelta(seconds=settings.VERIFY_INTERVAL_SECONDS),
-    )
-    if won:
-        minutes = round(window.total_seconds() / 60)
-        timeline.record(
-            post.pk,
-            f"{error} It may still have been created, so it is not sent again: looking for it in "
-            f"Blotato's post list for up to {minutes} minute{'s' if minutes != 1 else ''}.",
-            status=Status.VERIFYING,
-        )
-        logger.warning("post %s -> verifying for %s (%s)", post.pk, window, error)
-    return bool(won)
-
-
-def _fail(post: ScheduledPost, fence: dict, error: str) -> None:
-    if ScheduledPost.objects.filter(pk=post.pk, status=Status.PUBLISHING, **fence).update(
-        status=Status.FAILED, claim_token=None, lease_until=None, last_error=error
-    ):
-        timeline.record(post.pk, error, status=Status.FAILED)
-        logger.info("post %s -> failed (%s)", post.pk, error)
+    return transitions.start_verifying(post, error=error, window=verify_window(post), claim_token=claim_token)
 
 
 def _finish(attempt: PublishAttempt, state: str, error: Exception) -> None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from django import forms
 
 from .api_input import IN_THE_PAST, TOO_FAR_AHEAD, schedule_window_problem
-from .api_support import BadInput
+from .bad_input import BadInput
 from .calendar import VIEWS
 from .models import Profile, ScheduledPost, Status
 from .platforms import Platform

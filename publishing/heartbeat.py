@@ -7,7 +7,7 @@ import time
 
 from redis.exceptions import RedisError
 
-from .rate_limit import shared_redis
+from .redis_connection import shared_redis
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
-"""The post lifecycle as users drive it: schedule, reschedule, edit, cancel, retry.
+"""The post lifecycle as users drive it: schedule, reschedule, edit, cancel, retry, decide.
 
-Each change of status is one conditional UPDATE, so a user's click racing the dispatcher either
-wins cleanly or is refused with the status the post really has. The dispatcher's own transitions
-live in dispatch.py.
+Each change of status is one of transitions.py's conditional UPDATEs, so a user's click racing
+the dispatcher either wins cleanly or is refused (WrongStatus) with the status the post really
+has. Due posts are hinted to a worker at once; the dispatch sweep remains the safety net.
 """
 
 from __future__ import annotations
@@ -13,22 +13,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from . import timeline
-from .models import RETRYABLE, Clip, ScheduledPost, SocialAccount, Status, web_url
+from . import transitions
+from .models import Clip, ScheduledPost, SocialAccount, Status
+from .timeparse import iso_utc
+from .transitions import WrongStatus
+
+__all__ = ["PostPlan", "WrongStatus", "cancel_post", "confirm_live", "edit_post", "retry_post", "schedule_posts"]
 
 logger = logging.getLogger(__name__)
-
-
-class WrongStatus(Exception):
-    """The post is not in a status that allows this change; `status` is the one it has."""
-
-    def __init__(self, status: str, allowed: list[str]):
-        super().__init__(status)
-        self.status = status
-        self.allowed = allowed
 
 
 @dataclass
@@ -69,24 +63,27 @@ def require_status(post: ScheduledPost, allowed: list[str]) -> None:
         raise WrongStatus(post.status, allowed)
 
 
-def edit_post(post: ScheduledPost, *, scheduled_time: datetime | None = None, caption: str | None = None) -> None:
+def edit_post(
+    post: ScheduledPost, *, scheduled_time: datetime | None = None, caption: str | None = None, by=None
+) -> None:
     """Move and/or re-word a post that has not started publishing; moved to now, it goes at once."""
     changes: dict = {}
+    said = []
     if scheduled_time is not None:
         # A moved post starts afresh: no pending backoff, and the sweep hints it again.
         changes.update(scheduled_time=scheduled_time, next_attempt_at=None, hinted_at=None)
+        said.append(f"Moved to {iso_utc(scheduled_time)}.")
     if caption is not None:
         changes["caption"] = caption
+        said.append("Caption changed.")
     with transaction.atomic():
-        _transition(post, [Status.SCHEDULED], **changes)
+        transitions.edit(post, " ".join(said) or "Saved unchanged.", actor=by, **changes)
         if scheduled_time is not None:
             _hint_if_due([post], at=timezone.now())
 
 
 def cancel_post(post: ScheduledPost, *, by=None) -> None:
-    _transition(post, [Status.SCHEDULED], status=Status.CANCELLED)
-    timeline.record(post.pk, "Cancelled.", status=Status.CANCELLED, actor=by)
-    logger.info("post %s cancelled", post.pk)
+    transitions.cancel(post, actor=by)
 
 
 def retry_post(post: ScheduledPost, *, at: datetime, by=None) -> None:
@@ -95,59 +92,20 @@ def retry_post(post: ScheduledPost, *, at: datetime, by=None) -> None:
     For a post that needs review this is the owner's word that it is not on the platform.
     `last_error` stays as it was: the timeline and the post page keep the whole story.
     """
-    was = post.status
     with transaction.atomic():
-        _transition(
-            post,
-            RETRYABLE,
-            status=Status.SCHEDULED,
-            scheduled_time=at,
-            next_attempt_at=None,
-            hinted_at=None,
-            verify_until=None,
-            verify_searches=0,
-            unconfirmed_resends=0,
-            attempts_at_retry=F("attempts"),
-        )
-        why = (
-            "Checked the platform: it is not there. Sent again on this decision."
-            if was == Status.NEEDS_REVIEW
-            else f"Sent again ({was} before)."
-        )
-        timeline.record(post.pk, why, status=Status.SCHEDULED, actor=by)
+        transitions.retry(post, at=at, actor=by)
         _hint_if_due([post], at=at)
-    logger.info("post %s queued again by its owner (was %s)", post.pk, was)
+
+
+def send_after_review(post: ScheduledPost, *, at: datetime, by=None) -> None:
+    """The owner checked the platform and the unconfirmed post is not there: send it again."""
+    require_status(post, [Status.NEEDS_REVIEW])
+    retry_post(post, at=at, by=by)
 
 
 def confirm_live(post: ScheduledPost, *, by=None, url: str = "") -> None:
     """The owner found the unconfirmed post live on the platform: published, never sent again."""
-    url = web_url(url)
-    now = timezone.now()
-    with transaction.atomic():
-        _transition(
-            post,
-            [Status.NEEDS_REVIEW, Status.VERIFYING],
-            status=Status.PUBLISHED,
-            published_at=now,
-            platform_url=url or post.platform_url,
-            next_attempt_at=None,
-            verify_until=None,
-        )
-        timeline.record(
-            post.pk,
-            f"Checked the platform: it is live{f' at {url}' if url else ''}.",
-            status=Status.PUBLISHED,
-            actor=by,
-        )
-    logger.info("post %s marked published by its owner", post.pk)
-
-
-def _transition(post: ScheduledPost, allowed: list[str], **changes) -> None:
-    won = ScheduledPost.objects.filter(pk=post.pk, status__in=allowed).update(**changes)
-    if not won:
-        current = ScheduledPost.objects.filter(pk=post.pk).values_list("status", flat=True).first()
-        raise WrongStatus(current or "deleted", allowed)
-    post.refresh_from_db()
+    transitions.confirm_live(post, url=url, actor=by)
 
 
 def _hint_if_due(posts: list[ScheduledPost], *, at: datetime) -> None:

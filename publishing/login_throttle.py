@@ -24,7 +24,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 
-from .rate_limit import shared_redis
+from .redis_connection import shared_redis
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
-from .api_support import user_zone
+from .zones import user_zone
 
 
 class UserTimezoneMiddleware:

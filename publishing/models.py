@@ -132,6 +132,8 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# Only the tests that wait for every post to settle read SETTLED; it stays beside RETRYABLE so a
+# new status is classed here, in one place.
 SETTLED = [Status.PUBLISHED, Status.FAILED, Status.MISSED, Status.NEEDS_REVIEW, Status.CANCELLED]
 RETRYABLE = [Status.FAILED, Status.MISSED, Status.NEEDS_REVIEW]
 
@@ -216,7 +218,7 @@ class ScheduledPost(models.Model):
         indexes = [
             # dispatch.claim_due_posts and the missed-post sweep read only this.
             models.Index(fields=["scheduled_time"], name="post_due", condition=Q(status="scheduled")),
-            # dispatch.reconcile_posts: leases, polls and verifications in flight.
+            # The reconcile sweep (reconcile.py): leases, polls and verifications in flight.
             models.Index(
                 fields=["status", "next_attempt_at"],
                 name="post_in_flight",
@@ -241,6 +243,11 @@ class ScheduledPost(models.Model):
         if kwargs.get("update_fields") is not None:  # auto_now only applies to the fields saved
             kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
         super().save(*args, **kwargs)
+
+    @property
+    def live_url(self) -> str:
+        """The platform link, only if it is a web address (never a javascript: or data: URL)."""
+        return web_url(self.platform_url)
 
 
 def web_url(value: str | None) -> str:

@@ -1,14 +1,23 @@
-"""The platforms we publish to and each one's rules: caption limit, media, Blotato target fields.
+"""The platforms we publish to and every rule that differs between them.
 
-Limits follow shared/blotato-api.md §4. Captions are counted in Unicode code points, YouTube
-descriptions in UTF-8 bytes (as YouTube counts them).
+Caption limit and how it is counted, whether media is required, the Page or board a post goes
+to, Blotato's target fields and how the target is built, and what the schedule dialog offers.
+Adding a platform is a `Platform` member and a `RULES` entry here, its optimal-time defaults
+(analytics/platform_defaults.py) and the fake Blotato's account for it.
+
+Limits are the platforms' own as Blotato enforces them (docs/blotato.md). Captions are counted in
+Unicode code points, YouTube descriptions in UTF-8 bytes (as YouTube counts them).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from .models import ScheduledPost, SocialAccount
 
 
 class Platform(models.TextChoices):
@@ -33,6 +42,35 @@ class TargetField:
     kind: type  # str, bool or list
     choices: tuple[str, ...] = ()
     max_length: int | None = None
+    label: str = ""  # what the schedule dialog calls it, for the fields it offers
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A Page or board inside an account that posts go to: Blotato's pageId or boardId."""
+
+    target_key: str  # "pageId" (a subaccount) or "boardId" (a Pinterest board)
+    account_field: str  # the SocialAccount field holding the one sync chose or the user saved
+    required_because: str = ""  # told to the user when it is missing; empty if the post can go without
+
+    @property
+    def is_board(self) -> bool:
+        return self.target_key == "boardId"
+
+    def saved_on(self, account: SocialAccount) -> str:
+        return getattr(account, self.account_field)
+
+    def is_missing(self, account: SocialAccount, options: dict) -> bool:
+        """A required Page/board that is neither saved on the account nor given in the options."""
+        return bool(self.required_because) and not (self.saved_on(account) or options.get(self.target_key))
+
+
+def _page(required_because: str = "") -> Destination:
+    return Destination("pageId", "page_id", required_because)
+
+
+def _board(required_because: str) -> Destination:
+    return Destination("boardId", "board_id", required_because)
 
 
 @dataclass(frozen=True)
@@ -43,6 +81,10 @@ class PlatformRules:
     # What we send when the user says nothing; required Blotato fields always get a value.
     target_defaults: dict = field(default_factory=dict)
     target_fields: dict[str, TargetField] = field(default_factory=dict)
+    destination: Destination | None = None
+    # Blotato requires a title: the clip's title, else the caption, cut to the title's max_length.
+    title_from_post: bool = False
+    dialog_options: tuple[str, ...] = ()  # the target fields the schedule dialog offers, in order
 
     def caption_length(self, caption: str) -> int:
         return len(caption.encode("utf-8")) if self.count_bytes else len(caption)
@@ -58,26 +100,32 @@ RULES: dict[str, PlatformRules] = {
         media_required=False,
         target_fields={"replyControl": TargetField(str, ("everyone", "accounts_you_follow", "mentioned_only"))},
     ),
-    Platform.LINKEDIN: PlatformRules(3000, media_required=False, target_fields={"pageId": TargetField(str)}),
+    # LinkedIn posts to the profile unless a Page is set.
+    Platform.LINKEDIN: PlatformRules(
+        3000, media_required=False, target_fields={"pageId": TargetField(str)}, destination=_page()
+    ),
     Platform.FACEBOOK: PlatformRules(
         63206,
         media_required=False,
         target_fields={
-            "pageId": TargetField(str),
+            "pageId": TargetField(str, label="Facebook Page id"),
             "mediaType": TargetField(str, ("video", "reel", "story")),
             "link": TargetField(str, max_length=2000),
         },
+        destination=_page("Facebook posts go to a Page"),
+        dialog_options=("pageId",),
     ),
     Platform.INSTAGRAM: PlatformRules(
         2200,
         media_required=True,
         target_fields={
-            "mediaType": TargetField(str, ("reel", "story")),
+            "mediaType": TargetField(str, ("reel", "story"), label="Post as"),
             "altText": TargetField(str, max_length=1000),
             "collaborators": TargetField(list),
             "coverImageUrl": TargetField(str, max_length=2000),
             "shareToFeed": _BOOL,
         },
+        dialog_options=("mediaType",),
     ),
     Platform.TIKTOK: PlatformRules(
         2200,
@@ -93,7 +141,9 @@ RULES: dict[str, PlatformRules] = {
         },
         target_fields={
             "privacyLevel": TargetField(
-                str, ("SELF_ONLY", "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR")
+                str,
+                ("SELF_ONLY", "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR"),
+                label="Who can watch",
             ),
             "disabledComments": _BOOL,
             "disabledDuet": _BOOL,
@@ -103,6 +153,7 @@ RULES: dict[str, PlatformRules] = {
             "isAiGenerated": _BOOL,
             "title": TargetField(str, max_length=90),
         },
+        dialog_options=("privacyLevel",),
     ),
     Platform.YOUTUBE: PlatformRules(
         5000,
@@ -110,21 +161,25 @@ RULES: dict[str, PlatformRules] = {
         count_bytes=True,
         target_defaults={"privacyStatus": "public", "shouldNotifySubscribers": True},
         target_fields={
-            "title": TargetField(str, max_length=100),
-            "privacyStatus": TargetField(str, ("private", "public", "unlisted")),
+            "title": TargetField(str, max_length=100, label="Title"),
+            "privacyStatus": TargetField(str, ("private", "public", "unlisted"), label="Visibility"),
             "shouldNotifySubscribers": _BOOL,
             "isMadeForKids": _BOOL,
         },
+        title_from_post=True,
+        dialog_options=("title", "privacyStatus"),
     ),
     Platform.PINTEREST: PlatformRules(
         500,
         media_required=True,
         target_fields={
-            "boardId": TargetField(str),
-            "title": TargetField(str, max_length=100),
+            "boardId": TargetField(str, label="Pinterest board id"),
+            "title": TargetField(str, max_length=100, label="Title"),
             "altText": TargetField(str, max_length=500),
             "link": TargetField(str, max_length=2000),
         },
+        destination=_board("Pinterest pins go on a board"),
+        dialog_options=("boardId", "title"),
     ),
 }
 
@@ -134,3 +189,17 @@ def normalise_platform(name: str) -> str | None:
     name = name.strip().lower()
     name = ALIASES.get(name, name)
     return name if name in Platform.values else None
+
+
+def blotato_target(post: ScheduledPost) -> dict:
+    """Blotato's target fields: platform defaults, the account's page/board, the user's choices."""
+    rules = RULES[post.platform]
+    target = dict(rules.target_defaults)
+    destination = rules.destination
+    if destination and destination.saved_on(post.account):
+        target[destination.target_key] = destination.saved_on(post.account)
+    if rules.title_from_post:
+        longest = rules.target_fields["title"].max_length
+        target["title"] = (post.clip.title if post.clip else post.caption)[:longest] or "Untitled"
+    target.update(post.options)
+    return target

@@ -1,19 +1,19 @@
 """A token bucket per Blotato API key, shared by every worker through Redis.
 
 Blotato allows about 30 post creations and 60 status checks (and 60 post-list reads) a minute per
-key. Celery's rate_limit is per worker, so
-the bucket lives in Redis; a worker that finds it empty does not sleep, it tells the caller
-when to come back (dispatch stores that in next_attempt_at).
+key (docs/blotato.md). Celery's rate_limit is per worker, so the bucket lives in Redis; a worker
+that finds it empty does not sleep, it tells the caller when to come back (stored in the post's
+next_attempt_at).
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from functools import cache
 
-import redis
 from django.conf import settings
+
+from .redis_connection import shared_redis
 
 # Atomic refill-and-take. KEYS[1] bucket; ARGV: rate per second, capacity, now. Returns the
 # seconds to wait as a string: "0" when a token was taken.
@@ -31,11 +31,6 @@ redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now)
 redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 60)
 return tostring(wait)
 """
-
-
-@cache
-def shared_redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5)
 
 
 def take_post_slot(api_key: str) -> float:

@@ -5,6 +5,7 @@ have reached Blotato (a lost answer, a timeout, a 5xx, a worker killed mid-call)
 Blotato's post list for a processing window that fits its media, adopted the moment it appears,
 and handed to its owner (`needs_review`) if it never does: an absent post is not proof that
 nothing was created, because Blotato lists a post only once it has finished processing it.
+Every status change goes through transitions.py.
 """
 
 from __future__ import annotations
@@ -17,17 +18,18 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from . import rate_limit, timeline
+from . import rate_limit, transitions
 from .blotato import BlotatoError, ListedPost
-from .dispatch import api_key_for, attempts_left, client_for, send_back, start_verifying, verify_window
+from .blotato_clients import api_key_for, client_for
+from .dispatch import start_verifying, verify_window
 from .models import AttemptState, PublishAttempt, ScheduledPost, Status, web_url
+from .retries import attempts_left
+from .transitions import NEEDS_REVIEW_MESSAGE
 
 logger = logging.getLogger(__name__)
 
-NEEDS_REVIEW_MESSAGE = (
-    "Could not confirm — check the platform before retrying. Blotato never confirmed receiving "
-    "this post and it was not found in Blotato's post list."
-)
+
+NEVER_SENT = (AttemptState.PREPARED, AttemptState.NOT_SENT, AttemptState.RATE_LIMITED)
 
 
 def reap_expired_leases(*, at: datetime) -> int:
@@ -36,27 +38,14 @@ def reap_expired_leases(*, at: datetime) -> int:
     expired = ScheduledPost.objects.select_related("clip").filter(status=Status.PUBLISHING, lease_until__lt=at)
     for post in expired:
         attempt = PublishAttempt.objects.filter(post=post, number=post.attempts).first()
-        fence = {"claim_token": post.claim_token}
-        if attempt is None or attempt.state in (
-            AttemptState.PREPARED,
-            AttemptState.NOT_SENT,
-            AttemptState.RATE_LIMITED,
-        ):
-            won = send_back(
-                post,
-                when=at,
-                error="The worker stopped before sending; trying again.",
-                from_status=Status.PUBLISHING,
-                **fence,
-            )
+        token = post.claim_token
+        if attempt is None or attempt.state in NEVER_SENT:
+            error = "The worker stopped before sending; trying again."
+            won = transitions.back_off(post, when=at, error=error, claim_token=token)
         elif attempt.state == AttemptState.REJECTED:
-            won = ScheduledPost.objects.filter(pk=post.pk, status=Status.PUBLISHING, **fence).update(
-                status=Status.FAILED, claim_token=None, lease_until=None, last_error=attempt.error
-            )
-            if won:
-                timeline.record(post.pk, attempt.error, status=Status.FAILED)
+            won = transitions.fail(post.pk, attempt.error, claim_token=token)
         else:  # sent or unknown: Blotato may have it
-            won = start_verifying(post, error="The worker stopped while sending.", **fence)
+            won = start_verifying(post, error="The worker stopped while sending.", claim_token=token)
         reaped += bool(won)
     return reaped
 
@@ -81,6 +70,13 @@ def _check_again(post: ScheduledPost, status: str, interval: float) -> None:
     )
 
 
+def _check_again(post: ScheduledPost, status: str, interval: float, **changes) -> None:
+    """Not settled yet: book this post's next check (no status change)."""
+    ScheduledPost.objects.filter(pk=post.pk, status=status).update(
+        next_attempt_at=timezone.now() + timedelta(seconds=interval), **changes
+    )
+
+
 def poll_submitted(post_id: uuid.UUID) -> None:
     """Ask Blotato how a submitted post is doing; settle it when Blotato has."""
     post = ScheduledPost.objects.select_related("owner").filter(pk=post_id, status=Status.SUBMITTED).first()
@@ -90,35 +86,24 @@ def poll_submitted(post_id: uuid.UUID) -> None:
     if wait := rate_limit.take_check_slot(api_key):
         _check_again(post, Status.SUBMITTED, wait)  # this key's checks are spent for now
         return
-    now = timezone.now()
     try:
         status = client_for(api_key).post_status(post.blotato_submission_id)
     except BlotatoError as error:
         logger.warning("polling post %s failed: %s", post.pk, error.message)
         _check_again(post, Status.SUBMITTED, settings.POLL_INTERVAL_SECONDS)
         return
-    submitted = ScheduledPost.objects.filter(pk=post.pk, status=Status.SUBMITTED)
     if status.status == "published":
-        url = web_url(status.public_url)
-        if submitted.update(
-            status=Status.PUBLISHED,
-            published_at=now,
-            platform_url=url,
-            platform_post_id=_post_id_from_url(url),
-            next_attempt_at=None,
-        ):
-            timeline.record(post.pk, f"Published: {url or 'Blotato gave no link'}", status=Status.PUBLISHED)
-        logger.info("post %s published: %s", post.pk, status.public_url)
+        transitions.published(
+            post.pk,
+            status.public_url,
+            from_status=Status.SUBMITTED,
+            platform_post_id=_post_id_from_url(web_url(status.public_url)),
+        )
     elif status.status == "failed":
-        error = f"The platform refused the post: {status.error_message or 'no reason given'}"
-        if submitted.update(status=Status.FAILED, last_error=error, next_attempt_at=None):
-            timeline.record(post.pk, error, status=Status.FAILED)
-        logger.info("post %s failed on the platform: %s", post.pk, status.error_message)
-    elif post.submitted_at and now - post.submitted_at > timedelta(seconds=settings.POLL_DEADLINE_SECONDS):
+        transitions.refused_by_platform(post.pk, status.error_message, from_status=Status.SUBMITTED)
+    elif post.submitted_at and timezone.now() - post.submitted_at > timedelta(seconds=settings.POLL_DEADLINE_SECONDS):
         error = "Blotato accepted the post but has not confirmed it went live; check the platform."
-        if submitted.update(status=Status.NEEDS_REVIEW, last_error=error):
-            timeline.record(post.pk, error, status=Status.NEEDS_REVIEW)
-        logger.warning("post %s needs review: never confirmed after submission", post.pk)
+        transitions.unconfirmed(post.pk, from_status=Status.SUBMITTED, error=error)
     else:
         _check_again(post, Status.SUBMITTED, settings.POLL_INTERVAL_SECONDS)
 
@@ -150,32 +135,22 @@ def verify_unknown_outcome(post_id: uuid.UUID) -> None:
         _check_again(post, Status.VERIFYING, settings.VERIFY_INTERVAL_SECONDS)
         return
     searches = post.verify_searches + 1
-    verifying = ScheduledPost.objects.filter(pk=post.pk, status=Status.VERIFYING)
     if found is not None:
         adopt(post, found, searches=searches)
     elif post.verify_until and now < post.verify_until:
         # Blotato lists a post only once it has processed it: look again, less often as time goes by.
-        verifying.update(verify_searches=searches, next_attempt_at=now + search_interval(searches))
+        _check_again(post, Status.VERIFYING, search_interval(searches).total_seconds(), verify_searches=searches)
     elif post.owner.profile.resend_unconfirmed and post.unconfirmed_resends == 0 and attempts_left(post):
-        error = (
-            f"Not found on Blotato after {searches} searches; sending it once more, as your settings "
-            "allow (it may appear twice)."
-        )
-        if verifying.update(
-            status=Status.SCHEDULED,
-            next_attempt_at=now,
-            hinted_at=None,
-            verify_searches=searches,
-            unconfirmed_resends=1,
-            last_error=error,
-        ):
-            timeline.record(post.pk, error, status=Status.SCHEDULED)
-        logger.warning("post %s not found on Blotato; resending once (the owner's setting)", post.pk)
+        transitions.resend_unconfirmed(post.pk, searches=searches)
     else:
         looked = f"Looked for it {searches} time{'s' if searches != 1 else ''} since {started:%H:%M} UTC."
-        if verifying.update(status=Status.NEEDS_REVIEW, verify_searches=searches, last_error=NEEDS_REVIEW_MESSAGE):
-            timeline.record(post.pk, f"{NEEDS_REVIEW_MESSAGE} {looked}", status=Status.NEEDS_REVIEW)
-        logger.warning("post %s needs review: not found on Blotato after %d searches", post.pk, searches)
+        transitions.unconfirmed(
+            post.pk,
+            from_status=Status.VERIFYING,
+            error=NEEDS_REVIEW_MESSAGE,
+            detail=looked,
+            verify_searches=searches,
+        )
 
 
 def search_interval(searches: int) -> timedelta:
@@ -204,53 +179,24 @@ def find_on_blotato(post: ScheduledPost, *, since: datetime, until: datetime) ->
 
 def adopt(post: ScheduledPost, item: ListedPost, *, searches: int = 0) -> None:
     """The lost post is on Blotato after all: take it as ours, never send it again."""
-    verifying = ScheduledPost.objects.filter(pk=post.pk, status=Status.VERIFYING)
-    now = timezone.now()
+    found = f"Found on Blotato after {searches} search{'es' if searches != 1 else ''}. "
+    seen = {"platform_post_id": item.id, "verify_searches": searches}
     if item.submission_id:
-        status = Status.SUBMITTED
-        won = verifying.update(
-            status=status,
-            blotato_submission_id=item.submission_id,
-            submitted_at=now,
-            next_attempt_at=now,
-            verify_searches=searches,
-            platform_post_id=item.id,
-        )
+        transitions.adopted(post.pk, item.submission_id, note=found, **seen)
     elif item.state == "published":
-        status = Status.PUBLISHED
-        url = web_url(item.post_url)
-        won = verifying.update(
-            status=status,
-            published_at=now,
-            platform_url=url,
-            platform_post_id=item.id,
-            verify_searches=searches,
-            next_attempt_at=None,
-        )
+        transitions.published(post.pk, item.post_url, from_status=Status.VERIFYING, note=found, **seen)
     elif item.state == "failed":
-        status = Status.FAILED
-        won = verifying.update(
-            status=status,
-            platform_post_id=item.id,
-            verify_searches=searches,
-            last_error=f"The platform refused the post: {item.error_message or 'no reason given'}",
-        )
+        transitions.refused_by_platform(post.pk, item.error_message, from_status=Status.VERIFYING, note=found, **seen)
     else:
         # Listed but not settled, with no submission id to poll: it exists, so it must never be
         # sent again; keep watching the list (the window restarts) until it settles.
-        verifying.update(
-            verify_until=now + verify_window(post),
+        _check_again(
+            post,
+            Status.VERIFYING,
+            search_interval(searches).total_seconds(),
+            verify_until=timezone.now() + verify_window(post),
             verify_searches=searches,
-            next_attempt_at=now + search_interval(searches),
         )
-        return
-    if won:
-        timeline.record(
-            post.pk,
-            f"Found on Blotato after {searches} search{'es' if searches != 1 else ''}: {item.state}.",
-            status=status,
-        )
-    logger.info("post %s found on Blotato as %s (%s)", post.pk, item.id, item.state)
 
 
 def _post_id_from_url(url: str | None) -> str:

@@ -20,30 +20,15 @@ from analytics.scheduling import best_shared_slot, engine_answer, free_slots
 
 from . import lifecycle
 from .api_input import parse_schedule
-from .api_support import BadInput, search_text, user_zone
+from .bad_input import BadInput
 from .forms import errors_by_field
 from .models import Clip, SocialAccount
 from .platforms import RULES, Platform, normalise_platform
+from .search_query import search_text
+from .zones import user_zone
 
 CLIP_CHOICES = 8  # clips listed at a time; the search narrows them
 CHIPS_PER_PLATFORM = 3
-
-# The per-platform options the dialog offers (the API accepts every Blotato target field).
-OPTION_FIELDS = {
-    Platform.TIKTOK: ["privacyLevel"],
-    Platform.YOUTUBE: ["title", "privacyStatus"],
-    Platform.FACEBOOK: ["pageId"],
-    Platform.PINTEREST: ["boardId", "title"],
-    Platform.INSTAGRAM: ["mediaType"],
-}
-OPTION_LABELS = {
-    "privacyLevel": "Who can watch",
-    "title": "Title",
-    "privacyStatus": "Visibility",
-    "pageId": "Facebook Page id",
-    "boardId": "Pinterest board id",
-    "mediaType": "Post as",
-}
 
 
 @login_required
@@ -124,7 +109,7 @@ def _as_api_input(fields) -> dict:
         raise BadInput("Pick both a date and a time, or publish now.", {"scheduled_time": "incomplete"})
     options: dict = {}
     for platform in platforms:
-        for name in OPTION_FIELDS.get(platform, []):
+        for name in _dialog_options(platform):
             value = fields.get(f"options.{platform}.{name}", "").strip()
             if value:
                 options.setdefault(platform, {})[name] = value
@@ -147,7 +132,7 @@ def _render_dialog(request, fields, errors: dict, status: int = 200):
             "checked": value in chosen,
             "limit": RULES[value].caption_limit,
             "counts_bytes": RULES[value].count_bytes,
-            "options": [_option(value, name, fields, connected.get(value)) for name in OPTION_FIELDS.get(value, [])],
+            "options": [_option(value, name, fields, connected.get(value)) for name in _dialog_options(value)],
         }
         for value, label in Platform.choices
     ]
@@ -162,19 +147,25 @@ def _render_dialog(request, fields, errors: dict, status: int = 200):
     return render(request, template, context, status=status)
 
 
+def _dialog_options(platform: str) -> tuple[str, ...]:
+    # Form input may name a platform we do not know; parse_schedule refuses it with a message.
+    rules = RULES.get(platform)
+    return rules.dialog_options if rules else ()
+
+
 def _option(platform: str, name: str, fields, account: SocialAccount | None) -> dict:
-    spec = RULES[platform].target_fields[name]
+    rules = RULES[platform]
+    spec = rules.target_fields[name]
     key = f"options.{platform}.{name}"
     default = ""
-    if account and name == "pageId":
-        default = account.page_id
-    if account and name == "boardId":
-        default = account.board_id
+    # The Page or board sync chose is shown, so the user sees where the post goes and can change it.
+    if account and rules.destination and name == rules.destination.target_key:
+        default = rules.destination.saved_on(account)
     return {
         "name": key,
-        "label": OPTION_LABELS[name],
+        "label": spec.label,
         "choices": [(choice, choice.replace("_", " ").capitalize()) for choice in spec.choices],
-        "default_choice": RULES[platform].target_defaults.get(name, ""),
+        "default_choice": rules.target_defaults.get(name, ""),
         "value": fields.get(key, default),
     }
 

@@ -12,9 +12,9 @@ import redis
 from celery import current_app, shared_task
 from django.utils import timezone
 
-from . import dispatch, heartbeat, reconcile
+from . import dispatch, heartbeat, reconcile, transitions
 from .models import Status
-from .rate_limit import shared_redis
+from .redis_connection import shared_redis
 
 
 def broker_backlog() -> int:
@@ -38,7 +38,7 @@ def dispatch_due_posts() -> int:
 
 @shared_task(name="publishing.publish_post", acks_late=True, ignore_result=True)
 def publish_post(post_id: str) -> None:
-    token = dispatch.claim(UUID(post_id), at=timezone.now())
+    token = transitions.claim(UUID(post_id), at=timezone.now())
     if token:
         dispatch.publish(UUID(post_id), token)
 

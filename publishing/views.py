@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from . import calendar, lifecycle, timeline
-from .api_support import user_zone
 from .forms import CalendarQueryForm, MovePostForm
 from .models import RETRYABLE, ScheduledPost, Status, web_url
+from .zones import user_zone
 
 
 def _owned_post(request, post_id) -> ScheduledPost:
@@ -65,7 +65,7 @@ def move_post(request, post_id):
         status, problem = 422, form.errors["scheduled_time"][0]
     else:
         try:
-            lifecycle.edit_post(post, scheduled_time=form.cleaned_data["scheduled_time"])
+            lifecycle.edit_post(post, scheduled_time=form.cleaned_data["scheduled_time"], by=request.user)
         except lifecycle.WrongStatus as refused:
             status, problem = 409, f"This post is {refused.status} and can no longer be moved."
     if not request.htmx:  # the "move to…" form on the post page
@@ -109,14 +109,13 @@ def post_action(request, post_id, action: str):
             lifecycle.cancel_post(post, by=request.user)
             messages.success(request, "Cancelled. It will not be published.")
         elif action == "publish-now":
-            lifecycle.edit_post(post, scheduled_time=timezone.now())
+            lifecycle.edit_post(post, scheduled_time=timezone.now(), by=request.user)
             messages.success(request, "Publishing now.")
         elif action == "retry":
             lifecycle.retry_post(post, at=timezone.now(), by=request.user)
             messages.success(request, "Queued: it goes out now.")
         elif action == "send-it":  # needs review: the owner looked, and it is not on the platform
-            lifecycle.require_status(post, [Status.NEEDS_REVIEW])
-            lifecycle.retry_post(post, at=timezone.now(), by=request.user)
+            lifecycle.send_after_review(post, at=timezone.now(), by=request.user)
             messages.success(request, "Sending it now, as you decided.")
         elif action == "its-live":  # needs review: the owner found it on the platform
             url = request.POST.get("platform_url", "").strip()

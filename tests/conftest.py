@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.test import Client
 
-from publishing import dispatch
+from publishing import blotato_clients
+from publishing.fake_blotato.validation import SOCIAL_PLATFORMS as SANDBOX_PLATFORMS
 from publishing.models import ApiToken, Clip, SocialAccount
-from publishing.rate_limit import shared_redis
+from publishing.redis_connection import shared_redis
 
-# The install-wide key the tests publish with; it ends in "==" on purpose (blotato-api.md §1).
+# The install-wide key the tests publish with; it ends in "==" on purpose: Blotato keys may end in
+# "=" padding, which must reach Blotato unchanged (docs/blotato.md).
 TEST_KEY = "blt_test_key_ABCDEF=="
 
 
@@ -32,15 +35,16 @@ def fake_blotato(fake_server, settings):
     settings.BLOTATO_API_KEY = TEST_KEY
     settings.BLOTATO_SANDBOX = False
     settings.BLOTATO_POSTS_PER_MINUTE = 0
-    dispatch._clients.clear()
+    blotato_clients._clients.clear()
     yield fake_server
-    dispatch._clients.clear()
+    blotato_clients._clients.clear()
 
 
 @pytest.fixture(autouse=True)
 def clean_redis():
     """Each test starts with empty token buckets and heartbeats (the tests' own Redis database)."""
     shared_redis().flushdb()
+    caches["default"].clear()  # and no banner health kept from an earlier test's pages
     yield
 
 
@@ -52,10 +56,13 @@ def make_user(username: str, zone: str) -> User:
 
 
 def connect_sandbox_accounts(user: User) -> dict[str, SocialAccount]:
-    """The accounts add_sandbox_key gives every fake key, as a sync would store them."""
-    platforms = ["twitter", "linkedin", "facebook", "instagram", "pinterest", "tiktok", "threads", "bluesky", "youtube"]
+    """The accounts add_sandbox_key gives every fake key, as a sync would store them.
+
+    The fake numbers its accounts 1001.. in its own platform order, so the ids follow that list;
+    tests/publishing/test_platform_rules.py checks it names exactly our platforms.
+    """
     accounts = {}
-    for number, platform in enumerate(platforms, start=1001):
+    for number, platform in enumerate(SANDBOX_PLATFORMS, start=1001):
         accounts[platform] = SocialAccount.objects.create(
             owner=user,
             platform=platform,

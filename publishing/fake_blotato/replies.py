@@ -1,4 +1,4 @@
-"""What the fake answers: a `Reply` (or a deliberate silence) and Blotato's error shapes (§3)."""
+"""What the fake answers: a `Reply` (or a deliberate silence) and Blotato's error shapes (docs/blotato.md, "Errors")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""How Blotato checks a create-post body (blotato-api.md §2.2, §4, §7), with AJV-style messages.
+"""How Blotato checks a create-post body (docs/blotato.md, "Creating a post"), with AJV-style messages.
 
 Pure functions over parsed JSON; no server state. `Invalid` carries the 422 message Blotato would
 send. Checks that Blotato may make either at submit time or later (caption length, Threads media)

@@ -11,7 +11,7 @@ from django.core.cache import caches
 from django.db.models import F
 from django.test import Client, override_settings
 
-from publishing import dispatch
+from publishing import transitions
 from publishing.models import ApiToken, ScheduledPost, SocialAccount, Status
 from publishing.timeparse import iso_utc
 
@@ -218,7 +218,7 @@ def test_a_cached_calendar_answer_follows_every_kind_of_write(clock, alice, alic
 
     # The clock stays frozen throughout: each write must still show.
     writes = [
-        lambda: dispatch.claim(post.pk, at=datetime(2026, 12, 5, 10, 0, 1, tzinfo=UTC)),  # a worker's .update()
+        lambda: transitions.claim(post.pk, at=datetime(2026, 12, 5, 10, 0, 1, tzinfo=UTC)),  # a worker's .update()
         lambda: ScheduledPost.objects.filter(pk=post.pk).update(
             status=Status.SCHEDULED, claim_token=None, lease_until=None
         ),

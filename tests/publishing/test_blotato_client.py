@@ -21,8 +21,8 @@ from publishing.blotato import (
     RateLimited,
     Rejected,
     UnknownOutcome,
-    retry_after_seconds,
 )
+from publishing.blotato_errors import retry_after_seconds
 from publishing.fake_blotato import FakeBlotato
 
 KEY = "blt_client_Test_Key_9f3A=="  # the trailing "==" is part of the key
@@ -152,7 +152,7 @@ def test_a_scheduled_time_goes_at_the_root_in_utc(client, fake):
     assert "scheduledTime" not in body["post"]
     assert created.scheduled_time == when
     status = client.post_status(created.submission_id)
-    assert (status.status, status.scheduled_time, status.is_terminal) == ("scheduled", when, False)
+    assert (status.status, status.scheduled_time) == ("scheduled", when)
 
 
 def test_a_naive_scheduled_time_is_refused_before_sending(client, fake):
@@ -161,22 +161,10 @@ def test_a_naive_scheduled_time_is_refused_before_sending(client, fake):
     assert fake.requests() == []
 
 
-def test_x_is_sent_as_twitter_with_its_thread(client, fake):
-    client.create_post(
-        account_id="1001",
-        platform="x",
-        text="1/2",
-        media_urls=[],
-        target={},
-        additional_posts=[{"text": "2/2", "mediaUrls": []}],
-    )
+def test_x_is_sent_as_twitter(client, fake):
+    client.create_post(account_id="1001", platform="x", text="1/2", media_urls=[], target={})
     post = fake.requests("POST", "/v2/posts")[0]["body"]["post"]
-    assert post["content"] == {
-        "text": "1/2",
-        "mediaUrls": [],
-        "platform": "twitter",
-        "additionalPosts": [{"text": "2/2", "mediaUrls": []}],
-    }
+    assert post["content"] == {"text": "1/2", "mediaUrls": [], "platform": "twitter"}
     assert post["target"] == {"targetType": "twitter"}
 
 
@@ -203,10 +191,10 @@ def test_status_goes_from_in_progress_to_published_with_its_url(client, fake):
     fake.set_knobs(publish_delay_s=30)
     created = tweet(client)
     first = client.post_status(created.submission_id)
-    assert (first.submission_id, first.status, first.is_terminal) == (created.submission_id, "in-progress", False)
+    assert (first.submission_id, first.status) == (created.submission_id, "in-progress")
     fake.advance(31)
     done = client.post_status(created.submission_id)
-    assert (done.status, done.is_terminal, done.error_message) == ("published", True, None)
+    assert (done.status, done.error_message) == ("published", None)
     assert done.public_url == fake.submissions()[0]["public_url"]
     assert done.public_url.startswith("https://x.com/demo_twitter/status/")
 
@@ -216,7 +204,6 @@ def test_a_failed_post_carries_blotatos_error_message(client, fake):
     fake.force_outcome(created.submission_id, "failed", "Invalid account credentials")
     status = client.post_status(created.submission_id)
     assert (status.status, status.error_message, status.public_url) == ("failed", "Invalid account credentials", None)
-    assert status.is_terminal
 
 
 def test_list_posts_pages_through_the_cursor(client, fake):
@@ -275,20 +262,6 @@ def test_accounts_subaccounts_and_boards(client, fake):
     [board] = client.pinterest_boards("1005")
     assert (board.id, board.name) == ("3001", "Demo Board")
     assert fake.requests("GET", "/v2/social/pinterest/boards")[0]["query"] == {"accountId": ["1005"]}
-
-
-def test_me_answers_without_the_echoed_key(client):
-    me = client.me()
-    assert me["subscriptionStatus"] == "active_pro"
-    assert "apiKey" not in me and KEY not in repr(me)
-
-
-def test_upload_media_returns_blotatos_copy(client, fake):
-    media = client.upload_media("https://cdn.example.com/a.mp4")
-    assert media.url.startswith("https://database.blotato.io/")
-    assert media.id
-    [request] = fake.requests("POST", "/v2/media")
-    assert request["body"] == {"url": "https://cdn.example.com/a.mp4"}
 
 
 # --- refusals ----------------------------------------------------------------------------------
@@ -359,11 +332,11 @@ def test_a_429_without_the_header_is_read_from_the_message(client, fake):
 def test_a_429_in_minutes_or_without_a_hint(client, fake):
     fake.set_knobs(retry_after_header=False)
     fake.inject("rate_limit", message="Rate limit exceeded, retry in 1 minute")
-    fake.inject("rate_limit", route="POST /media", message="Too many requests")
+    fake.inject("rate_limit", route="GET /posts/{id}", message="Too many requests")
     with pytest.raises(RateLimited) as minutes:
         tweet(client)
     with pytest.raises(RateLimited) as bare:
-        client.upload_media("https://cdn.example.com/a.jpg")
+        client.post_status("a-submission")
     assert (minutes.value.retry_after, bare.value.retry_after) == (60, 60)
 
 
@@ -512,13 +485,13 @@ def test_the_key_never_appears_in_repr_errors_or_logs(fake, caplog):
             tweet(client)
         errors.append(raised.value)
     with pytest.raises(AuthRejected) as unknown_key:
-        BlotatoClient(KEY + "x", fake.url).me()
+        BlotatoClient(KEY + "x", fake.url).accounts()
     errors.append(unknown_key.value)
     with pytest.raises(NotSent) as refused:
         tweet(BlotatoClient(KEY, f"http://127.0.0.1:{closed_port()}"))
     errors.append(refused.value)
     tweet(client)
-    client.me()
+    client.accounts()
 
     assert repr(client).endswith("key=…3A==)")
     assert KEY not in repr(client) and KEY not in str(client)

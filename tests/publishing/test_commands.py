@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
@@ -18,10 +22,29 @@ def test_dispatch_due_posts_once_publishes_what_is_due(alice, fake_blotato, caps
         owner=alice, platform="bluesky", account=account, caption="due", scheduled_time=timezone.now()
     )
     call_command("dispatch_due_posts", "--once")
-    assert capsys.readouterr().out.strip() == "dispatched 1 post(s)"
+    assert capsys.readouterr().out.splitlines()[-1] == "dispatched 1 post(s)"
     post.refresh_from_db()
     assert post.status == Status.SUBMITTED
     assert len(fake_blotato.publications(account_id="1008")) == 1
+
+
+def test_dispatch_due_posts_once_polls_a_submitted_post_until_it_is_published(alice, fake_blotato, capsys):
+    account = SocialAccount.objects.get(owner=alice, platform="bluesky")
+    post = ScheduledPost.objects.create(
+        owner=alice, platform="bluesky", account=account, caption="due", scheduled_time=timezone.now()
+    )
+    call_command("dispatch_due_posts", "--once")
+    capsys.readouterr()
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.POLL_INTERVAL_SECONDS + 1)):
+        call_command("dispatch_due_posts", "--once")
+    assert capsys.readouterr().out.splitlines() == [
+        "checked 1 submitted and 0 verifying post(s); 0 lease(s) expired",
+        "dispatched 0 post(s)",
+    ]
+    post.refresh_from_db()
+    assert post.status == Status.PUBLISHED
+    assert post.platform_url
+    assert len(fake_blotato.publications(account_id="1008")) == 1  # polled, not sent again
 
 
 def test_sync_accounts_stores_every_connected_account(fake_blotato, capsys):

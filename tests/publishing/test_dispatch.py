@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from publishing import dispatch, lifecycle, reconcile
+from publishing import blotato_clients, dispatch, lifecycle, reconcile, transitions
 from publishing.lifecycle import PostPlan
 from publishing.models import AttemptState, PublishAttempt, ScheduledPost, SocialAccount, Status
 
@@ -42,8 +42,8 @@ def settle_submitted(post: ScheduledPost) -> ScheduledPost:
 
 def test_a_due_post_is_claimed_once_however_often_dispatch_runs(alice, fake_blotato):
     post = schedule(alice)
-    assert dispatch.claim(post.pk, at=timezone.now()) is not None
-    assert dispatch.claim(post.pk, at=timezone.now()) is None
+    assert transitions.claim(post.pk, at=timezone.now()) is not None
+    assert transitions.claim(post.pk, at=timezone.now()) is None
     assert dispatch.claim_due_posts(at=timezone.now()) == []
     assert reload(post).status == Status.PUBLISHING
     assert reload(post).attempts == 1
@@ -72,7 +72,7 @@ def test_a_long_queue_holds_back_re_hints_but_not_first_hints(alice, fake_blotat
 
 
 def test_the_backlog_is_the_length_of_the_brokers_queue(settings):
-    from publishing.rate_limit import shared_redis
+    from publishing.redis_connection import shared_redis
     from publishing.tasks import broker_backlog
 
     assert broker_backlog() == 0
@@ -81,7 +81,7 @@ def test_the_backlog_is_the_length_of_the_brokers_queue(settings):
 
 
 def test_publishes_and_status_checks_go_to_their_own_queues_once(settings):
-    from publishing.rate_limit import shared_redis
+    from publishing.redis_connection import shared_redis
     from publishing.tasks import poll_post, publish_post, verify_post
 
     redis = shared_redis()
@@ -96,8 +96,8 @@ def test_publishes_and_status_checks_go_to_their_own_queues_once(settings):
 
 def test_a_post_is_not_claimed_one_second_early(alice, fake_blotato):
     post = schedule(alice, at=timezone.now() + timedelta(minutes=5))
-    assert dispatch.claim(post.pk, at=post.scheduled_time - timedelta(seconds=1)) is None
-    assert dispatch.claim(post.pk, at=post.scheduled_time) is not None
+    assert transitions.claim(post.pk, at=post.scheduled_time - timedelta(seconds=1)) is None
+    assert transitions.claim(post.pk, at=post.scheduled_time) is not None
 
 
 def test_a_due_post_is_published_with_its_url(alice, alice_clip, fake_blotato):
@@ -156,7 +156,7 @@ def test_a_429_is_retried_after_blotatos_delay(alice, fake_blotato):
 
 def test_connection_refused_is_retried_with_backoff(alice, fake_blotato, settings):
     settings.BLOTATO_API_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
-    dispatch._clients.clear()
+    blotato_clients._clients.clear()
     post = schedule(alice)
     dispatch.run_once()
     post = reload(post)
@@ -168,7 +168,7 @@ def test_connection_refused_is_retried_with_backoff(alice, fake_blotato, setting
 def test_retries_stop_after_the_attempt_budget(alice, fake_blotato, settings):
     settings.BLOTATO_API_URL = "http://127.0.0.1:9"
     settings.PUBLISH_MAX_ATTEMPTS = 3
-    dispatch._clients.clear()
+    blotato_clients._clients.clear()
     post = schedule(alice)
     for _ in range(3):
         dispatch.run_once(at=(reload(post).next_attempt_at or timezone.now()) + timedelta(seconds=1))
@@ -207,7 +207,7 @@ def test_a_cancelled_post_is_never_sent(alice, fake_blotato):
 
 def test_an_expired_lease_that_never_sent_goes_back_to_scheduled(alice, fake_blotato):
     post = schedule(alice)
-    dispatch.claim(post.pk, at=timezone.now())  # the worker died right after claiming
+    transitions.claim(post.pk, at=timezone.now())  # the worker died right after claiming
     later = timezone.now() + timedelta(minutes=5)
     assert reconcile.reap_expired_leases(at=later) == 1
     assert reload(post).status == Status.SCHEDULED
@@ -217,7 +217,7 @@ def test_an_expired_lease_that_never_sent_goes_back_to_scheduled(alice, fake_blo
 
 def test_a_zombie_past_its_lease_does_not_send(alice, fake_blotato):
     post = schedule(alice)
-    token = dispatch.claim(post.pk, at=timezone.now())
+    token = transitions.claim(post.pk, at=timezone.now())
     ScheduledPost.objects.filter(pk=post.pk).update(
         lease_until=timezone.now() - timedelta(seconds=1)
     )  # paused too long

@@ -10,11 +10,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from cryptography.fernet import Fernet
+from django.core.cache import caches
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from publishing import heartbeat
+from publishing import health, heartbeat
+from publishing.context_processors import HEALTH_KEPT_SECONDS
 from publishing.models import Profile, ScheduledPost, SocialAccount
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +77,7 @@ def test_the_banner_counts_only_the_users_own_waiting_posts(client, alice, bob):
     client.force_login(alice)
     assert banner(client) == []
     overdue_posts(alice, 1)
+    caches["default"].clear()  # the banner keeps its check a few seconds
     assert banner(client) == ["1 of your posts is overdue and waiting to be sent."]
     client.force_login(bob)
     assert banner(client) == ["3 of your posts are overdue and waiting to be sent."]
@@ -81,6 +86,42 @@ def test_the_banner_counts_only_the_users_own_waiting_posts(client, alice, bob):
 def test_the_banner_still_shows_install_wide_outages(client, alice):
     client.force_login(alice)  # no dispatcher heartbeat at all
     assert "The dispatcher has not run recently" in client.get("/calendar/").content.decode()
+
+
+@pytest.fixture
+def health_checks(monkeypatch) -> list:
+    """Each banner health check run while the test goes on."""
+    runs = []
+    check = health.check
+
+    def counted(user=None):
+        runs.append(user)
+        return check(user)
+
+    monkeypatch.setattr(health, "check", counted)
+    return runs
+
+
+def test_htmx_pieces_of_a_page_skip_the_banners_health_check(client, alice, health_checks):
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as piece:
+        assert client.get("/calendar/?view=week", headers={"HX-Request": "true"}).status_code == 200
+    assert health_checks == []
+    with CaptureQueriesContext(connection) as page:
+        assert client.get("/calendar/?view=week").status_code == 200
+    assert health_checks == [alice]
+    assert len(piece) < len(page)  # the piece neither counts the waiting posts nor reads anything else
+
+
+def test_the_banners_health_check_is_kept_five_seconds(client, alice, health_checks):
+    client.force_login(alice)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert client.get("/calendar/").status_code == 200
+        assert client.get("/clips/").status_code == 200
+        assert len(health_checks) == 1
+        clock.shift(timedelta(seconds=HEALTH_KEPT_SECONDS + 1))
+        client.get("/calendar/")
+        assert len(health_checks) == 2
 
 
 def test_debug_off_with_the_default_secret_key_refuses_to_start():

@@ -165,3 +165,13 @@ def test_the_settings_page_states_the_risk_of_resending_and_saves_the_choice(bro
     browser.post("/settings/profile", form)
     alice.profile.refresh_from_db()
     assert alice.profile.resend_unconfirmed is False
+
+
+def test_a_published_post_links_to_itself_on_the_platform(browser, alice):
+    post = unconfirmed(alice, status=Status.PUBLISHED)
+    ScheduledPost.objects.filter(pk=post.pk).update(platform_url="https://x.com/demo_twitter/status/7")
+    page = browser.get(f"/calendar/posts/{post.pk}/").content.decode()
+    assert (
+        '<a href="https://x.com/demo_twitter/status/7" rel="noopener noreferrer" target="_blank">See it live</a>'
+        in page
+    )

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from publishing import dispatch, reconcile
+from publishing import dispatch, reconcile, transitions
 from publishing.models import AttemptState, Clip, PostEvent, PublishAttempt, ScheduledPost, Status
 
 from .test_dispatch import reload, schedule
@@ -70,7 +70,7 @@ def test_a_lost_answer_for_a_video_blotato_lists_late_is_adopted_not_resent(alic
     assert post.verify_searches == 11
     told = story(post)
     assert "not sent again" in told[0] and "up to 10 minutes" in told[0]
-    assert told[-1] == "Found on Blotato after 11 searches: published."
+    assert told[-1].startswith("Found on Blotato after 11 searches. Published: https://x.com/")
 
 
 def test_a_500_after_the_post_was_created_is_adopted_once_it_is_listed(alice, fake_blotato, clock):
@@ -183,7 +183,7 @@ def test_an_earlier_problem_stays_on_record_when_a_later_attempt_succeeds(alice,
 
 def test_a_worker_killed_mid_call_leaves_the_post_verifying_for_its_window(alice, fake_blotato, clock):
     post = schedule(alice, caption="killed mid-call")
-    token = dispatch.claim(post.pk, at=datetime.now(UTC))
+    token = transitions.claim(post.pk, at=datetime.now(UTC))
     ScheduledPost.objects.filter(pk=post.pk).update(lease_until=datetime.now(UTC) - timedelta(seconds=1))
     PublishAttempt.objects.create(
         post=post, number=1, claim_token=token, started_at=datetime.now(UTC), state=AttemptState.SENT
@@ -196,3 +196,16 @@ def test_a_worker_killed_mid_call_leaves_the_post_verifying_for_its_window(alice
     reconcile.verify_unknown_outcome(post.pk)
     assert reload(post).status == Status.NEEDS_REVIEW
     assert creates(fake_blotato) == 0
+
+
+def test_a_link_from_blotato_that_is_not_a_web_address_is_never_stored(alice, fake_blotato, clock):
+    post = schedule(alice, caption="hostile link")
+    dispatch.run_once()
+    submission_id = reload(post).blotato_submission_id
+    with fake_blotato.state.lock:  # Blotato answering a javascript: URL as the post's public link
+        fake_blotato.state._submissions[submission_id].public_url = "javascript:alert(document.cookie)"
+    reconcile.poll_submitted(post.pk)
+    post = reload(post)
+    assert post.status == Status.PUBLISHED
+    assert (post.platform_url, post.live_url) == ("", "")
+    assert "Blotato gave no link" in story(post)[-1]

@@ -13,7 +13,7 @@ from django.db import connections
 from django.test import Client
 
 from publishing import login_throttle
-from publishing.rate_limit import shared_redis
+from publishing.redis_connection import shared_redis
 
 pytestmark = pytest.mark.django_db
 

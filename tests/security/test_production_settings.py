@@ -65,7 +65,11 @@ def test_pages_keep_their_own_caching(browser):
 
 
 def production_env(**overrides: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "HTTPS", "SECURE_SSL_REDIRECT")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DEBUG", "HTTPS", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="example.com,testserver", **overrides)
     return env
 

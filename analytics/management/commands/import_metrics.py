@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from analytics import importers
-from publishing.api_support import user_zone
+from publishing.zones import user_zone
 
 
 class Command(BaseCommand):

@@ -122,7 +122,9 @@ def metrics(request):
     except importers.BadRows as bad:
         details = {"rows": [{"row": n, "errors": errors} for n, errors in sorted(bad.problems.items())]}
         raise BadInput(str(bad), details) from None
-    return JsonResponse({"imported": result.imported, "updated": result.updated})
+    return JsonResponse(
+        {"imported": result.imported, "updated": result.updated, "already_harvested": result.already_harvested}
+    )
 
 
 def _uploaded_rows(request) -> list[dict]:

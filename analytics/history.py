@@ -16,17 +16,18 @@ from .models import PostMetric
 from .optimal_times import History
 
 WINDOW_DAYS = 90
+COLUMNS = ("views", "likes", "comments", "shares", "saves", "followers", "maturity")
 
 
 def history_for(owner, platform: str, tz: ZoneInfo, *, now: datetime, window_days: int = WINDOW_DAYS) -> History:
     rows = list(
         PostMetric.objects.filter(owner=owner, platform=platform, posted_at__gte=now - timedelta(days=window_days))
         .annotate(local_hour=ExtractHour("posted_at", tzinfo=tz), iso_day=ExtractIsoWeekDay("posted_at", tzinfo=tz))
-        .values_list("local_hour", "iso_day", "posted_at", "views", "likes", "comments", "shares", "saves", "followers")
+        .values_list("local_hour", "iso_day", "posted_at", *COLUMNS)
     )
     if not rows:
         return History.empty()
-    hour, iso_day, posted_at, views, likes, comments, shares, saves, followers = zip(*rows, strict=True)
+    hour, iso_day, posted_at, views, likes, comments, shares, saves, followers, maturity = zip(*rows, strict=True)
     posted = np.array([p.timestamp() for p in posted_at])
     return History(
         hour=np.array(hour, dtype=np.int64),
@@ -38,4 +39,5 @@ def history_for(owner, platform: str, tz: ZoneInfo, *, now: datetime, window_day
         shares=np.array(shares, dtype=float),
         saves=np.array(saves, dtype=float),
         followers=np.array([np.nan if f is None else f for f in followers], dtype=float),
+        maturity=np.array(maturity, dtype=float),
     )

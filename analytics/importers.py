@@ -2,7 +2,9 @@
 
 Columns: platform, posted_at, views, likes, comments, shares, saves[, followers, post_url].
 `posted_at` with an offset is that instant; without one it is the user's local time. A bad row
-rejects the whole upload with every bad row named; re-importing a row updates it.
+rejects the whole upload with every bad row named; re-importing a row updates it. A post is its
+URL in one spelling (post_urls.py), so a row for a post we published and harvested from Blotato
+is that post's row: it keeps Blotato's figure, taken at a fixed age, and is not counted twice.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from publishing.models import ScheduledPost
 from publishing.platforms import normalise_platform
 from publishing.timeparse import BadTime, parse_instant
 
-from .models import PostMetric
+from .models import MetricSource, PostMetric
+from .post_urls import canonical_post_url
 
 COUNTS = ("views", "likes", "comments", "shares", "saves")
 COLUMNS = ("platform", "posted_at", *COUNTS, "followers", "post_url")
@@ -44,6 +47,7 @@ class BadRows(Exception):
 class ImportResult:
     imported: int
     updated: int
+    already_harvested: int = 0  # rows for posts whose figure comes from Blotato: left as they are
 
 
 def rows_from_csv(text: str) -> list[dict]:
@@ -83,26 +87,29 @@ def import_metrics(
     with transaction.atomic():
         existing = _existing(owner, metrics)
         new = [m for m in metrics if _key(m) not in existing]
-        changed = []
+        changed, harvested = [], 0
         for metric in metrics:
-            if (found := existing.get(_key(metric))) is not None:
-                metric.pk = found
-                changed.append(metric)
+            if (found := existing.get(_key(metric))) is None:
+                continue
+            pk, source = found
+            if source == MetricSource.BLOTATO:
+                harvested += 1
+                continue
+            metric.pk = pk
+            changed.append(metric)
         PostMetric.objects.bulk_create(new, batch_size=2000)
         PostMetric.objects.bulk_update(changed, [*COUNTS, "followers", "posted_at", "post"], batch_size=2000)
     if progress:
         progress(len(rows))
-    return ImportResult(imported=len(new), updated=len(changed))
+    return ImportResult(imported=len(new), updated=len(changed), already_harvested=harvested)
 
 
 def _link_to_published_posts(owner, metrics: list[PostMetric]) -> None:
     """A metric whose URL is one of the user's published posts belongs to that post."""
-    urls = {m.post_url for m in metrics if m.post_url}
-    posts = (
-        dict(ScheduledPost.objects.owned_by(owner).filter(platform_url__in=urls).values_list("platform_url", "pk"))
-        if urls
-        else {}
-    )
+    if not any(m.post_url for m in metrics):
+        return
+    published = ScheduledPost.objects.owned_by(owner).exclude(platform_url="")
+    posts = {canonical_post_url(url): pk for url, pk in published.values_list("platform_url", "pk")}
     for metric in metrics:
         metric.post_id = posts.get(metric.post_url)
 
@@ -111,13 +118,14 @@ def _key(metric: PostMetric) -> tuple:
     return (metric.platform, "url", metric.post_url) if metric.post_url else (metric.platform, "at", metric.posted_at)
 
 
-def _existing(owner, metrics: Iterable[PostMetric]) -> dict[tuple, int]:
+def _existing(owner, metrics: Iterable[PostMetric]) -> dict[tuple, tuple[int, str]]:
     platforms = {m.platform for m in metrics}
     found = PostMetric.objects.filter(owner=owner, platform__in=platforms).values_list(
-        "pk", "platform", "post_url", "posted_at"
+        "pk", "platform", "post_url", "posted_at", "source"
     )
     return {
-        ((platform, "url", url) if url else (platform, "at", posted_at)): pk for pk, platform, url, posted_at in found
+        ((platform, "url", url) if url else (platform, "at", posted_at)): (pk, source)
+        for pk, platform, url, posted_at, source in found
     }
 
 
@@ -145,6 +153,7 @@ def _metric(owner, row: dict, tz: ZoneInfo) -> PostMetric:
             URLValidator(schemes=["http", "https"])(post_url)
         except ValidationError:
             problems["post_url"] = "not a URL"
+        post_url = canonical_post_url(post_url) or post_url
     if problems:
         raise BadRows({0: problems})
     return PostMetric(

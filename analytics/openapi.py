@@ -62,7 +62,7 @@ SCHEMAS = {
         "required": ["metrics"],
         "additionalProperties": False,
     },
-    "MetricsImported": record({"imported": COUNT, "updated": COUNT}),
+    "MetricsImported": record({"imported": COUNT, "updated": COUNT, "already_harvested": COUNT}),
     "MetricsDeleted": record({"deleted": COUNT}),
 }
 

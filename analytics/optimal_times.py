@@ -19,7 +19,7 @@ bench/optimal_times_eval.py measures it against "mean engagement per hour" on sy
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -86,6 +86,9 @@ class History:
     shares: np.ndarray
     saves: np.ndarray
     followers: np.ndarray  # NaN where unknown
+    # How far each row's counts are from final (a harvested post still young: below 1). Empty: every
+    # row is final, as imported rows are.
+    maturity: np.ndarray = field(default_factory=lambda: np.ones(0))
 
     @classmethod
     def empty(cls) -> History:
@@ -218,6 +221,11 @@ def _usable_rows(history: History, window_days: int) -> tuple[np.ndarray, ...] |
     followers = np.asarray(history.followers, dtype=float)[keep]
     y = _normalised_outcome(np.log1p(engagement), followers, age)
     maturity = np.clip(age / MATURITY_DAYS, MIN_MATURITY_WEIGHT, 1.0)
+    given = np.asarray(history.maturity, dtype=float)
+    if given.size:
+        if given.shape != hour.shape:
+            raise ValueError("History.maturity must have one value per row, or none")
+        maturity = maturity * np.clip(np.nan_to_num(given[keep], nan=1.0), MIN_MATURITY_WEIGHT, 1.0)
     weight = 0.5 ** (age / HALF_LIFE_DAYS) * maturity
     return hour[keep].astype(np.int64), day[keep].astype(np.int64), y, weight
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -13,6 +15,7 @@ from publishing.platforms import Platform, normalise_platform
 from publishing.zones import user_zone
 
 from . import heatmap, importers
+from .harvest import learning_sources
 from .history import WINDOW_DAYS
 from .scheduling import engine_answer
 
@@ -44,6 +47,7 @@ def analytics_page(request, platform: str = "instagram"):
             "cell": heatmap.CELL,
             "best_days": [heatmap.DAY_NAMES[d] for d in answer.best_days],
             "summary": heatmap.in_words(answer.sample_size, answer.source, WINDOW_DAYS),
+            "sources": learning_sources(request.user, platform, since=timezone.now() - timedelta(days=WINDOW_DAYS)),
             "timezone": tz.key,
         },
     )
@@ -69,4 +73,5 @@ def _import_upload(request) -> None:
         )
         messages.error(request, f"{bad} {details}")
     else:
-        messages.success(request, f"Imported {result.imported} new and updated {result.updated} rows.")
+        kept = f"; {result.already_harvested} already known from Blotato" if result.already_harvested else ""
+        messages.success(request, f"Imported {result.imported} new and updated {result.updated} rows{kept}.")

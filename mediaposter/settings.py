@@ -170,7 +170,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Each queue with its own routing key: left out, both would be bound to the default key and get
 # a copy of every message.
 CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("checks", routing_key="checks"))
-CELERY_TASK_ROUTES = {"publishing.poll_post": {"queue": "checks"}, "publishing.verify_post": {"queue": "checks"}}
+CELERY_TASK_ROUTES = {
+    "publishing.poll_post": {"queue": "checks"},
+    "publishing.verify_post": {"queue": "checks"},
+    "analytics.harvest_engagement": {"queue": "checks"},
+}
 
 # Whole seconds: django-celery-beat stores intervals as integers.
 DISPATCH_INTERVAL_SECONDS = max(1, env.int("DISPATCH_INTERVAL_SECONDS", default=1))
@@ -181,6 +185,12 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch due posts": {
         "task": "publishing.dispatch_due_posts",
         "schedule": DISPATCH_INTERVAL_SECONDS,
+    },
+    # The learning loop (analytics/harvest.py): Blotato's snapshots come at checkpoints days
+    # apart, so reading more often than twice a day only spends the read budget.
+    "harvest engagement": {
+        "task": "analytics.harvest_engagement",
+        "schedule": max(60, env.int("HARVEST_INTERVAL_SECONDS", default=12 * 3600)),
     },
     "reconcile posts": {
         "task": "publishing.reconcile_posts",
@@ -238,6 +248,12 @@ REHINT_AFTER_SECONDS = env.float("REHINT_AFTER_SECONDS", default=60.0)
 # still queued, and re-sending the backlog would only multiply it.
 REHINT_MAX_BACKLOG = env.int("REHINT_MAX_BACKLOG", default=100)
 DEFAULT_LATE_GRACE_MINUTES = env.int("DEFAULT_LATE_GRACE_MINUTES", default=30)
+
+# --- The learning loop (analytics/harvest.py) ---------------------------------------------------
+# Posts published this many days back are harvested (the last checkpoint is day 30).
+HARVEST_LOOKBACK_DAYS = env.int("HARVEST_LOOKBACK_DAYS", default=35)
+# Blotato takes its readings up to a few hours after each checkpoint: ask this long after it.
+HARVEST_CHECKPOINT_DELAY_SECONDS = env.float("HARVEST_CHECKPOINT_DELAY_SECONDS", default=3 * 3600)
 
 # Failed logins (publishing/login_throttle.py): per username, per client address, in a window.
 LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)

@@ -292,6 +292,10 @@ class BlotatoClient:
 
     # --- transport ---------------------------------------------------------------------------
 
+    def get(self, path: str, params=None) -> dict:
+        """A read under /v2 (blotato_analytics.py builds its reads on this)."""
+        return self._call("GET", path, params=params)
+
     def _call(self, method: str, path: str, *, json: dict | None = None, params=None) -> dict:
         started = time.monotonic()
         try:

@@ -74,6 +74,20 @@ def _board(required_because: str) -> Destination:
 
 
 @dataclass(frozen=True)
+class EngagementFields:
+    """Which of Blotato's analytics fields carry this platform's views, replies and reposts.
+
+    One field each (the first present wins), so synonyms are never added up: a platform that
+    reports both commentsCount and repliesCount would otherwise count every reply twice. Quotes
+    are not counted as reposts.
+    """
+
+    views: tuple[str, ...]  # empty: the platform reports no exposure (Bluesky)
+    replies: tuple[str, ...] = ("commentsCount", "repliesCount")
+    reposts: tuple[str, ...] = ("sharesCount",)
+
+
+@dataclass(frozen=True)
 class PlatformRules:
     caption_limit: int
     media_required: bool
@@ -85,6 +99,8 @@ class PlatformRules:
     # Blotato requires a title: the clip's title, else the caption, cut to the title's max_length.
     title_from_post: bool = False
     dialog_options: tuple[str, ...] = ()  # the target fields the schedule dialog offers, in order
+    # Where Blotato's analytics keep this platform's numbers; None: Blotato has no analytics for it.
+    engagement: EngagementFields | None = None
 
     def caption_length(self, caption: str) -> int:
         return len(caption.encode("utf-8")) if self.count_bytes else len(caption)
@@ -93,12 +109,19 @@ class PlatformRules:
 _BOOL = TargetField(bool)
 
 RULES: dict[str, PlatformRules] = {
-    Platform.TWITTER: PlatformRules(280, media_required=False),
-    Platform.BLUESKY: PlatformRules(300, media_required=False),
+    Platform.TWITTER: PlatformRules(
+        280,
+        media_required=False,
+        engagement=EngagementFields(("impressionsCount", "viewsCount"), ("repliesCount",), ("twitterRetweetsCount",)),
+    ),
+    Platform.BLUESKY: PlatformRules(
+        300, media_required=False, engagement=EngagementFields((), ("repliesCount",), ("blueskyRepostsCount",))
+    ),
     Platform.THREADS: PlatformRules(
         500,
         media_required=False,
         target_fields={"replyControl": TargetField(str, ("everyone", "accounts_you_follow", "mentioned_only"))},
+        engagement=EngagementFields(("impressionsCount", "viewsCount"), ("repliesCount",), ("threadsRepostsCount",)),
     ),
     # LinkedIn posts to the profile unless a Page is set.
     Platform.LINKEDIN: PlatformRules(
@@ -114,6 +137,7 @@ RULES: dict[str, PlatformRules] = {
         },
         destination=_page("Facebook posts go to a Page"),
         dialog_options=("pageId",),
+        engagement=EngagementFields(("impressionsCount", "reachCount")),
     ),
     Platform.INSTAGRAM: PlatformRules(
         2200,
@@ -126,6 +150,7 @@ RULES: dict[str, PlatformRules] = {
             "shareToFeed": _BOOL,
         },
         dialog_options=("mediaType",),
+        engagement=EngagementFields(("playsCount", "viewsCount", "reachCount")),
     ),
     Platform.TIKTOK: PlatformRules(
         2200,
@@ -154,6 +179,7 @@ RULES: dict[str, PlatformRules] = {
             "title": TargetField(str, max_length=90),
         },
         dialog_options=("privacyLevel",),
+        engagement=EngagementFields(("viewsCount", "playsCount")),
     ),
     Platform.YOUTUBE: PlatformRules(
         5000,
@@ -168,6 +194,7 @@ RULES: dict[str, PlatformRules] = {
         },
         title_from_post=True,
         dialog_options=("title", "privacyStatus"),
+        engagement=EngagementFields(("viewsCount",)),
     ),
     Platform.PINTEREST: PlatformRules(
         500,
@@ -180,6 +207,7 @@ RULES: dict[str, PlatformRules] = {
         },
         destination=_board("Pinterest pins go on a board"),
         dialog_options=("boardId", "title"),
+        engagement=EngagementFields(("impressionsCount",), (), ()),
     ),
 }
 

@@ -14,6 +14,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from analytics.harvest import current_problem
+
 from . import accounts
 from .blotato_errors import AuthRejected, BlotatoError, RateLimited
 from .forms import ApiTokenForm, BlotatoKeyForm, ProfileForm
@@ -36,6 +38,7 @@ def _render(request, status: int = 200, **forms):
         "install_key": bool(settings.BLOTATO_API_KEY),
         "accounts": SocialAccount.objects.owned_by(request.user),
         "tokens": ApiToken.objects.filter(user=request.user),
+        "harvest_problem": current_problem(request.user),
     }
     return render(request, "publishing/settings.html", context, status=status)
 

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from analytics.engagement_figures import readings_of
+
 from . import calendar, lifecycle, timeline
 from .forms import CalendarQueryForm, MovePostForm
 from .models import RETRYABLE, ScheduledPost, Status, web_url
@@ -88,6 +90,7 @@ def post_detail(request, post_id):
         "post": post,
         "attempts": post.attempt_log.order_by("number"),
         "story": timeline.story(post),
+        "engagement": _engagement(post),
         "local_time": post.scheduled_time.astimezone(tz),
         "timezone": tz.key,
         "retryable": post.status in RETRYABLE and post.status != Status.NEEDS_REVIEW,
@@ -98,6 +101,14 @@ def post_detail(request, post_id):
     if request.htmx:
         return render(request, "publishing/partials/_post_status.html", context)
     return render(request, "publishing/post_detail.html", context)
+
+
+def _engagement(post: ScheduledPost) -> list:
+    """The post's own engagement readings from Blotato, once the harvest has some."""
+    if post.published_at is None:
+        return []
+    readings = list(post.snapshots.values_list("fetched_at", "metrics"))
+    return readings_of(post.platform, post.published_at, readings)
 
 
 @login_required

@@ -43,16 +43,16 @@ def upload(client, rows):
 
 def test_json_rows_are_imported_and_reimporting_updates(alice_api, alice):
     rows = [row(post_url=f"https://www.instagram.com/p/{n}/", likes=n) for n in range(3)]
-    assert upload(alice_api, rows).json() == {"imported": 3, "updated": 0}
+    assert upload(alice_api, rows).json() == {"imported": 3, "updated": 0, "already_harvested": 0}
     rows[0]["likes"] = 999
-    assert upload(alice_api, rows).json() == {"imported": 0, "updated": 3}
+    assert upload(alice_api, rows).json() == {"imported": 0, "updated": 3, "already_harvested": 0}
     assert PostMetric.objects.filter(owner=alice).count() == 3
-    assert PostMetric.objects.get(post_url="https://www.instagram.com/p/0/").likes == 999
+    assert PostMetric.objects.get(post_url="https://instagram.com/p/0").likes == 999  # stored in one spelling
 
 
 def test_rows_without_a_url_are_keyed_by_their_time(alice_api, alice):
     upload(alice_api, [row()])
-    assert upload(alice_api, [row(likes=5)]).json() == {"imported": 0, "updated": 1}
+    assert upload(alice_api, [row(likes=5)]).json() == {"imported": 0, "updated": 1, "already_harvested": 0}
     assert PostMetric.objects.get(owner=alice).likes == 5
 
 
@@ -63,7 +63,7 @@ def test_a_csv_body_is_imported(alice_api, alice):
         "x,2026-11-21T08:00:00+01:00,900,12,1,0,0,,https://x.com/a/status/1\n"
     )
     response = alice_api.post("/api/analytics/metrics", data=csv_text, content_type="text/csv")
-    assert response.json() == {"imported": 2, "updated": 0}
+    assert response.json() == {"imported": 2, "updated": 0, "already_harvested": 0}
     tiktok = PostMetric.objects.get(owner=alice, platform="tiktok")
     assert tiktok.posted_at == datetime(2026, 11, 20, 17, 0, tzinfo=UTC)  # 18:00 in Paris
     assert tiktok.followers == 1200
@@ -128,7 +128,10 @@ def test_the_import_command_prints_a_summary(alice, tmp_path, capsys):
         + "".join(f"youtube,2026-11-{d:02d}T15:00:00Z,10,1,0,0,0\n" for d in range(1, 11))
     )
     call_command("import_metrics", str(path), "--user", "alice")
-    assert capsys.readouterr().out.strip() == "10 rows from metrics.csv: 10 imported, 0 updated."
+    assert (
+        capsys.readouterr().out.strip()
+        == "10 rows from metrics.csv: 10 imported, 0 updated, 0 already known from Blotato."
+    )
 
 
 def test_no_history_answers_the_platform_defaults(alice_api):

@@ -164,3 +164,25 @@ def test_lost_answers_and_5xx_while_blotato_lists_slowly_are_adopted_or_reviewed
     for post in ScheduledPost.objects.filter(pk__in=[p.pk for p in posts], status=Status.NEEDS_REVIEW):
         assert published.get(post.caption, 0) == 0  # only the 502s, which created nothing
         assert post.last_error.startswith("Could not confirm — check the platform before retrying")
+
+
+def test_the_harvest_in_a_worker_reads_within_the_keys_budget(alice, fake_blotato, celery_processes):
+    """Six published posts two days old; the key may read 3 times now, then 1 a minute."""
+    from analytics.models import EngagementSnapshot
+    from analytics.tasks import harvest_engagement
+    from publishing import dispatch, reconcile
+
+    posts = make_posts(alice, 6, due_in=0, prefix="harvested")
+    dispatch.run_once()
+    for post in posts:
+        reconcile.poll_submitted(post.pk)
+    ScheduledPost.objects.filter(pk__in=[p.pk for p in posts]).update(published_at=timezone.now() - timedelta(days=2))
+    fake_blotato.advance(2 * 86400)  # Blotato has taken each post's day-1 reading
+    celery_processes.env.update(BLOTATO_CHECKS_PER_MINUTE="1", BLOTATO_CHECKS_BURST="3")
+    celery_processes.start_worker()
+    harvest_engagement.delay()
+    wait_until(lambda: EngagementSnapshot.objects.count() >= 6, timeout=60, describe=lambda: "snapshots")
+    analytics_reads = [r for r in fake_blotato.requests("GET") if r["path"].endswith("/analytics")]
+    assert len(fake_blotato.requests("GET", "/v2/published-posts")) == 1  # one page held all six
+    assert len(analytics_reads) == 2  # the budget: 3 reads, one of them the list page
+    assert EngagementSnapshot.objects.values("post").distinct().count() == 6  # the list brought them all

@@ -43,4 +43,7 @@ class Command(BaseCommand):
             raise CommandError(f"{bad}\n" + "\n".join(lines)) from None
         if total >= 5000:
             sys.stderr.write("\n")
-        self.stdout.write(f"{total} rows from {file.name}: {result.imported} imported, {result.updated} updated.")
+        self.stdout.write(
+            f"{total} rows from {file.name}: {result.imported} imported, {result.updated} updated, "
+            f"{result.already_harvested} already known from Blotato."
+        )

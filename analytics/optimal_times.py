@@ -106,6 +106,9 @@ class Recommendation:
     hour_scores: list[float]  # 24 values, 0..100
     day_scores: list[float]  # 7 values, 0..100
     slot_scores: np.ndarray  # (7, 24) weekday x hour, 0..100
+    # (7, 24): each slot's expected engagement (cautious estimate) as a percentage of the best
+    # slot's; unlike slot_scores, 90 here means "about 90% of what the best slot gets".
+    slot_relative: np.ndarray
     slot_counts: np.ndarray  # (7, 24) posts in the window behind each slot
     sample_size: int
     source: str  # "default" | "blended" | "historical"
@@ -406,6 +409,7 @@ def _answer(
         hour_scores=[float(s) for s in _to_percent(hour_value)],
         day_scores=[float(s) for s in _to_percent(day_value)],
         slot_scores=_to_percent(slots),
+        slot_relative=100.0 * np.exp(slots - slots.max()),
         slot_counts=counts.astype(np.int64),
         sample_size=sample_size,
         source=source,

@@ -6,7 +6,7 @@ an hour of a post the user already has on that platform.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,11 +21,21 @@ MIN_GAP = timedelta(hours=1)
 OCCUPYING = [Status.SCHEDULED, Status.PUBLISHING, Status.SUBMITTED, Status.VERIFYING, Status.PUBLISHED]
 
 
+# Slots within this many points (0..100) of the best free one count as equally good; among them
+# the one with fewest posts behind it goes first, so the engine keeps learning about other hours
+# instead of confirming the same one forever, never at the price of a clearly worse hour.
+EXPLORE_MARGIN = 3.0
+FEW_POSTS = 1
+
+
 @dataclass(frozen=True)
 class Slot:
     at: datetime  # UTC
     local: datetime  # in the user's zone
     score: float
+    relative: float = 100.0  # % of the best slot's expected engagement
+    posts_here: int = 0  # posts of the window at this weekday and hour
+    worth_trying: bool = False  # as good as the best within the margin, and little data here yet
 
 
 def engine_answer(owner, platform: str, tz: ZoneInfo, *, now: datetime) -> Recommendation:
@@ -47,14 +57,30 @@ def free_slots(owner, platform: str, day: date, tz: ZoneInfo, engine: Recommenda
         .filter(scheduled_time__gte=candidates[0] - MIN_GAP, scheduled_time__lte=candidates[-1] + MIN_GAP)
         .values_list("scheduled_time", flat=True)
     )
+    weekday = day.weekday()
     slots = [
         Slot(
-            at=local.astimezone(UTC), local=local, score=round(float(engine.slot_scores[day.weekday(), local.hour]), 1)
+            at=local.astimezone(UTC),
+            local=local,
+            score=round(float(engine.slot_scores[weekday, local.hour]), 1),
+            relative=round(float(engine.slot_relative[weekday, local.hour])),
+            posts_here=int(engine.slot_counts[weekday, local.hour]),
         )
         for local in candidates
         if local > now and all(abs(local - other) >= MIN_GAP for other in taken)
     ]
-    return sorted(slots, key=lambda slot: (-slot.score, slot.at))
+    return _explore_among_the_best(sorted(slots, key=lambda slot: (-slot.score, slot.at)), engine)
+
+
+def _explore_among_the_best(slots: list[Slot], engine: Recommendation) -> list[Slot]:
+    """Best first; within EXPLORE_MARGIN of the best, hours with little data behind them lead."""
+    if not slots or engine.source == "default":
+        return slots  # without any history every hour is unexplored: nothing to prefer
+    close = [s for s in slots if s.score >= slots[0].score - EXPLORE_MARGIN]
+    rest = slots[len(close) :]
+    close.sort(key=lambda s: (s.posts_here > FEW_POSTS, -s.score, s.at))
+    marked = [replace(s, worth_trying=s.posts_here <= FEW_POSTS) for s in close]
+    return marked + rest
 
 
 def best_shared_slot(slots_by_platform: dict[str, list[Slot]]) -> Slot | None:
@@ -69,4 +95,10 @@ def best_shared_slot(slots_by_platform: dict[str, list[Slot]]) -> Slot | None:
     if not shared:
         return None
     best = min(shared, key=lambda group: (-sum(s.score for s in group), group[0].at))
-    return Slot(at=best[0].at, local=best[0].local, score=round(sum(s.score for s in best) / len(best), 1))
+    return Slot(
+        at=best[0].at,
+        local=best[0].local,
+        score=round(sum(s.score for s in best) / len(best), 1),
+        relative=round(sum(s.relative for s in best) / len(best)),
+        posts_here=sum(s.posts_here for s in best),
+    )

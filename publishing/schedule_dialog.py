@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from analytics.harvest import learning_sources
+from analytics.history import WINDOW_DAYS
 from analytics.scheduling import best_shared_slot, engine_answer, free_slots
 
 from . import lifecycle
@@ -87,7 +89,16 @@ def time_suggestions(request):
             answer = engine_answer(request.user, platform, tz, now=now)
             slots[platform] = free_slots(request.user, platform, day, tz, answer, now=now)
             chips = slots[platform][:CHIPS_PER_PLATFORM]
-            context["rows"].append({"label": Platform(platform).label, "source": answer.source, "chips": chips})
+            sources = learning_sources(request.user, platform, since=now - timedelta(days=WINDOW_DAYS))
+            context["rows"].append(
+                {
+                    "label": Platform(platform).label,
+                    "source": answer.source,
+                    "chips": chips,
+                    "sample": answer.sample_size,
+                    "from_blotato": sources.from_blotato,
+                }
+            )
         context["best"] = best_shared_slot(slots)
     return render(request, "publishing/partials/_time_suggestions.html", context)
 

@@ -134,21 +134,25 @@ def top_posts(call: Call) -> Reply:
 
 def by_platform(call: Call) -> Reply:
     """Unverified shape: Blotato names this route but documents nothing of it."""
-    view = _view(call)
-    if view.knobs["analytics_disabled"]:
-        return _unavailable()
-    if not view.knobs["analytics_extra_routes"]:
-        return not_found()
-    window = _window(call, view)
-    if isinstance(window, Reply):
-        return window
-    posts = _in_window(view, *window)
+    found = _extra_route_posts(call)
+    if isinstance(found, Reply):
+        return found
+    view, posts = found
     platforms = sorted({post.platform for post in posts})
     return ok({"items": [{"platform": p, **_summed(view, [s for s in posts if s.platform == p])} for p in platforms]})
 
 
 def summary(call: Call) -> Reply:
     """Unverified shape, as for by_platform."""
+    found = _extra_route_posts(call)
+    if isinstance(found, Reply):
+        return found
+    view, posts = found
+    return ok(_summed(view, posts))
+
+
+def _extra_route_posts(call: Call) -> tuple[View, list[Submission]] | Reply:
+    """The published posts in the asked window, or the refusal the two unverified routes share."""
     view = _view(call)
     if view.knobs["analytics_disabled"]:
         return _unavailable()
@@ -157,7 +161,7 @@ def summary(call: Call) -> Reply:
     window = _window(call, view)
     if isinstance(window, Reply):
         return window
-    return ok(_summed(view, _in_window(view, *window)))
+    return view, _in_window(view, *window)
 
 
 # --- helpers -----------------------------------------------------------------------------------

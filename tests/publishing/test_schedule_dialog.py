@@ -145,7 +145,7 @@ def test_time_chips_come_from_the_engine_for_each_platform(browser):
     assert "Instagram" in body and "TikTok" in body
     assert 'data-fill-time="11:00"' in body or 'data-fill-time="14:00"' in body
     assert "Use optimal time" in body
-    assert "platform defaults" in body
+    assert "no posts of yours yet: Instagram defaults" in body
 
 
 def test_time_chips_skip_hours_taken_and_hours_past(browser, alice):

@@ -1,0 +1,66 @@
+"""Every number in the time chips explains itself, and close calls go to hours we know little about."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import time_machine
+
+from analytics import importers
+from analytics.optimal_times import History, recommend
+from analytics.scheduling import Slot, _explore_among_the_best
+from publishing.zones import user_zone
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+def slot(hour: int, score: float, posts: int) -> Slot:
+    at = datetime(2026, 11, 27, hour, tzinfo=UTC)
+    return Slot(at=at, local=at, score=score, posts_here=posts)
+
+
+def test_close_calls_go_to_the_hour_with_little_data_never_to_a_clearly_worse_one():
+    slots = [slot(18, 100, 12), slot(12, 98, 0), slot(9, 90, 0)]
+    ordered = _explore_among_the_best(slots, SimpleNamespace(source="blended"))
+    assert [s.local.hour for s in ordered] == [12, 18, 9]
+    assert [s.worth_trying for s in ordered] == [True, False, False]
+
+
+def test_without_any_history_nothing_is_called_worth_trying():
+    slots = [slot(18, 100, 0), slot(12, 99, 0)]
+    assert _explore_among_the_best(slots, SimpleNamespace(source="default")) == slots
+
+
+def test_relative_engagement_is_a_share_of_the_best_slot():
+    rng = np.random.default_rng(3)
+    n = 120
+    hour = rng.integers(0, 24, n)
+    likes = np.where(hour == 18, 400.0, 100.0) * rng.lognormal(0, 0.2, n)
+    zeros = np.zeros(n)
+    history = History(
+        hour=hour, weekday=rng.integers(0, 7, n), age_days=rng.uniform(1, 80, n),
+        views=zeros, likes=likes, comments=zeros, shares=zeros, saves=zeros, followers=np.full(n, np.nan),
+    )  # fmt: skip
+    answer = recommend("instagram", history)
+    assert answer.slot_relative.max() == pytest.approx(100.0)
+    assert answer.slot_relative.min() > 0
+    assert answer.slot_relative[:, 18].mean() > answer.slot_relative[:, 4].mean()
+
+
+def test_the_chips_say_what_the_percentage_means_and_what_it_rests_on(browser, alice):
+    rows = [
+        {"platform": "instagram", "posted_at": (NOW - timedelta(days=d)).isoformat(), "views": 900}
+        | {"likes": 50 + d, "comments": 2, "shares": 1, "saves": 1}
+        for d in range(1, 31)
+    ]
+    importers.import_metrics(alice, rows, user_zone(alice))
+    with time_machine.travel(NOW, tick=False):
+        body = browser.get("/calendar/new/times", {"date": "2026-11-27", "platforms": ["instagram"]}).content.decode()
+    assert "% of your best slot's expected engagement" in body
+    assert "rests on 30 posts of the last 90 days (0 published through MediaPoster)" in body
+    assert "blended with Instagram defaults" in body or "your history alone" in body
+    assert "of the engagement your best Instagram slot can expect" in body

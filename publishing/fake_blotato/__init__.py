@@ -143,6 +143,18 @@ class FakeBlotato:
         """The fake clock: real time plus every advance()."""
         return datetime.fromtimestamp(self.state.now(), UTC)
 
+    def backfill(self, key: str, account_id: str, text: str, published_at: datetime, media_urls=()) -> dict:
+        """A post of `key`'s account published at `published_at` (past): sandbox history.
+
+        Its analytics readings are those of its age, so the demo's engine has something to learn.
+        """
+        data = self.state.key_data(key)
+        account = data.account(account_id) if data else None
+        if account is None:
+            raise LookupError(f"no account {account_id} for that key")
+        submission = self.state.backfill(data, account, text, list(media_urls), published_at.timestamp())
+        return {"submission_id": submission.id, "public_url": submission.public_url}
+
     def force_outcome(self, submission_id: str, outcome: str, message: str | None = None) -> None:
         """Settle a submission now: "published", "failed" (with `message`) or "stuck"."""
         self.state.force_outcome(submission_id, outcome, message)

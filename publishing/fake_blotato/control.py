@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .replies import Reply, ok
@@ -62,6 +63,13 @@ def _act(fake: FakeBlotato, method: str, path: str, query: dict[str, str], body:
         fake.inject(body.pop("fault"), **body)
     elif action == ("DELETE", "faults"):
         fake.clear_faults()
+    elif action == ("POST", "backfill"):
+        published_at = datetime.fromisoformat(str(body["published_at"]).replace("Z", "+00:00"))
+        return ok(
+            fake.backfill(
+                body["key"], str(body["account_id"]), str(body["text"]), published_at, body.get("media_urls", [])
+            )
+        )
     elif action == ("POST", "advance"):
         fake.advance(float(body["seconds"]))
     elif action == ("GET", "requests"):

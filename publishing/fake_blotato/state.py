@@ -270,6 +270,32 @@ class FakeState:
             self._submissions[submission.id] = submission
             return dataclasses.replace(submission), fault
 
+    def backfill(
+        self, data: KeyData, account: dict, text: str, media_urls: list[str], published_at: float
+    ) -> Submission:
+        """A post that went out at `published_at` (in the past): sandbox history for the demo."""
+        with self.lock:
+            if published_at > self.now():
+                raise ValueError("a backfilled post was published in the past")
+            platform = account["platform"]
+            submission = Submission(
+                id=str(uuid.uuid4()),
+                user_id=data.user_id,
+                account_id=account["id"],
+                platform=platform,
+                text=text,
+                media_urls=list(media_urls),
+                target={"targetType": platform},
+                draft={},
+                created_at=published_at,
+                publish_delay=0.0,
+                outcome="published",
+                error_message=None,
+                public_url=public_url(platform, account, {}),
+            )
+            self._submissions[submission.id] = submission
+            return dataclasses.replace(submission)
+
     def submissions(self, user_id: str | None = None, account_id: str | None = None) -> list[Submission]:
         """Copies, oldest first."""
         with self.lock:

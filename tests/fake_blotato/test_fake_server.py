@@ -210,3 +210,25 @@ def test_keep_alive_connections_serve_many_requests(fake):
         session.headers["blotato-api-key"] = KEY
         for _ in range(20):
             assert session.get(fake.url + "/v2/users/me", timeout=5).status_code == 200
+
+
+def test_a_backfilled_post_is_published_in_the_past_with_readings_of_its_age(fake):
+    from datetime import UTC, datetime, timedelta
+
+    published_at = datetime.fromtimestamp(fake.state.now(), UTC) - timedelta(days=8)
+    answer = requests.post(
+        fake.url + "/__fake__/backfill",
+        json={"key": KEY, "account_id": "1001", "text": "old post", "published_at": published_at.isoformat()},
+        timeout=5,
+    ).json()
+    assert answer["public_url"].startswith("https://x.com/")
+    published_id = fake.published_id(answer["submission_id"])
+    readings = fake.snapshots(published_id)
+    ages = [(datetime.fromisoformat(r["fetchedAt"]) - published_at).total_seconds() / 86400 for r in readings]
+    assert [round(age) for age in ages] == [1, 7]
+    future = requests.post(
+        fake.url + "/__fake__/backfill",
+        json={"key": KEY, "account_id": "1001", "text": "x", "published_at": "2999-01-01T00:00:00Z"},
+        timeout=5,
+    )
+    assert future.status_code == 400

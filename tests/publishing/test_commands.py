@@ -11,7 +11,10 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
 
+from analytics.models import MetricSource, PostMetric
+from analytics.scheduling import engine_answer
 from publishing.models import ApiToken, Clip, ScheduledPost, SocialAccount, Status
+from publishing.zones import user_zone
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,3 +67,26 @@ def test_seed_demo_creates_a_user_clips_accounts_and_a_token(fake_blotato, capsy
     assert ApiToken.objects.filter(user=demo, token_hash=ApiToken.hash(token)).exists()
     call_command("seed_demo")  # running it again adds a token, not duplicates
     assert Clip.objects.filter(owner=demo).count() == 3
+
+
+def test_the_sandbox_demo_starts_with_a_lived_in_month_and_learned_times(fake_blotato, db, capsys):
+    call_command("seed_demo", "--history")
+    demo = User.objects.get(username="demo")
+    posts = ScheduledPost.objects.filter(owner=demo)
+    assert posts.filter(status=Status.PUBLISHED).count() > 60
+    assert all(
+        url.startswith("https://")
+        for url in posts.filter(status=Status.PUBLISHED).values_list("platform_url", flat=True)
+    )
+    assert posts.filter(status=Status.FAILED).count() == posts.filter(status=Status.NEEDS_REVIEW).count() == 1
+    assert posts.filter(status=Status.SCHEDULED, scheduled_time__gt=timezone.now()).count() > 5
+    assert {"instagram", "tiktok", "twitter"} <= set(
+        posts.filter(status=Status.SCHEDULED).values_list("platform", flat=True)
+    )
+    learned = PostMetric.objects.filter(owner=demo, source=MetricSource.BLOTATO).count()
+    assert learned > 60  # every published post's engagement came back through the harvest
+    answer = engine_answer(demo, "instagram", user_zone(demo), now=timezone.now())
+    assert answer.source != "default" and answer.sample_size > 10
+    assert "Demo calendar:" in capsys.readouterr().out
+    call_command("seed_demo", "--history")  # a second start adds nothing
+    assert ScheduledPost.objects.filter(owner=demo).count() == posts.count()

@@ -53,7 +53,7 @@ class Command(BaseCommand):
             if settings.BLOTATO_SANDBOX:
                 self._start_fake_blotato()
             call_command("migrate", interactive=False, verbosity=0)
-            call_command("seed_demo")
+            call_command("seed_demo", history=settings.BLOTATO_SANDBOX)
             python = sys.executable
             self._spawn("web", [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"])
             self._spawn(

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from publishing.accounts import sync_accounts
 from publishing.blotato import BlotatoError
+from publishing.demo import seed_demo_calendar
 from publishing.models import ApiToken, Clip
 
 DEMO_CLIPS = [
@@ -18,8 +19,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--username", default="demo")
         parser.add_argument("--password", default="demo-password")
+        parser.add_argument(
+            "--history",
+            action="store_true",
+            help="sandbox only: two months of published posts (with engagement) and a month around today",
+        )
 
-    def handle(self, username, password, **options):
+    def handle(self, username, password, history, **options):
         User = get_user_model()
         user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True, "is_superuser": True})
         if created:
@@ -35,6 +41,13 @@ class Command(BaseCommand):
                 f"Could not sync accounts from Blotato yet ({error.message}); "
                 "run `python manage.py sync_accounts` later."
             )
+        if history:
+            made = seed_demo_calendar(user)
+            if made:
+                self.stdout.write(
+                    f"Demo calendar: {made['published']} published posts ({made['harvested']} engagement "
+                    f"snapshots), {made['upcoming']} upcoming, 1 failed, 1 to review."
+                )
         _, token = ApiToken.issue(user, "make run")
         self.stdout.write(f"Demo login: {username} / {password} (at /admin/)")
         self.stdout.write(f"API token for {username}:")

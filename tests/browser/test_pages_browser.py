@@ -78,6 +78,8 @@ def test_the_dialog_shows_errors_beside_the_field(page, alice):
 def test_clips_search_and_add(page, alice, alice_clip):
     Clip.objects.create(owner=alice, title="Cooking pasta", media_url="https://cdn.example.com/p.mp4")
     page.click("nav >> text=Clips")
+    page.wait_for_url("**/clips/")
+    page.wait_for_load_state("load")  # htmx binds the search on load; typing before that is not heard
     expect(page.locator("#clip-list tbody tr")).to_have_count(2)
     page.fill("input[name=q]", "pasta")
     expect(page.locator("#clip-list tbody tr")).to_have_count(1)

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.models import PostMetric
+from analytics.models import EngagementSnapshot, HarvestedPost, HarvestStatus, PostMetric
 from publishing.models import (
     ApiToken,
     Clip,
@@ -95,6 +95,16 @@ def one_of_each(carol, account) -> dict:
         ApiToken: token,
         PostMetric: PostMetric.objects.create(owner=carol, platform="twitter", posted_at=timezone.now(), views=3),
         PostEvent: PostEvent.objects.create(post=post, status=Status.FAILED, message="Blotato refused the post"),
+        HarvestedPost: HarvestedPost.objects.create(post=post, published_id="5321272"),
+        EngagementSnapshot: EngagementSnapshot.objects.create(
+            owner=carol,
+            post=post,
+            platform="twitter",
+            published_id="5321272",
+            fetched_at=timezone.now(),
+            metrics={"likesCount": "3"},
+        ),
+        HarvestStatus: HarvestStatus.objects.create(user=carol, last_run_at=timezone.now()),
     }
 
 

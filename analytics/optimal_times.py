@@ -6,10 +6,13 @@ The method, all vectorised over the rows:
 1. outcome = log engagement per follower (or, without follower counts, log engagement with the
    account's growth trend removed); immature posts and old posts count less;
 2. account level = median residual against the platform prior; residuals are winsorised at
-   1.5 robust sds (MAD) so one viral post cannot decide the answer;
+   1.5 robust sds (MAD) and posts beyond 3 robust sds (viral hits, flops) are left out, so one
+   outlier cannot decide the answer;
 3. hour curve = Gaussian-process regression on the 24 hourly means with a periodic kernel (23
    and 0 are neighbours), centred on the platform prior: with few posts the prior stays in
-   charge, with many the posts take over (the exact form of normal-normal shrinkage + smoothing);
+   charge, with many the posts take over (the exact form of normal-normal shrinkage + smoothing).
+   How far this account may stray from the prior (tau) is not fixed: the curves for a few
+   values of tau are averaged, each weighted by how well it explains the account's posts;
 4. weekday effect on what the hour curve leaves, shrunk harder; then a small hour x weekday
    interaction (smoothed across hours) shrunk harder still; two backfitting rounds;
 5. every weekday x hour slot gets a score; best hours/days are read off those scores.
@@ -45,10 +48,14 @@ SIGMA0 = 0.9  # typical noise on the log scale; the small-sample fallback
 SIGMA0_STRENGTH = 10.0  # posts' worth of belief in SIGMA0 before the account's own MAD takes over
 SIGMA_FLOOR = 0.3
 WINSOR_SD = 1.5  # Huber-like: engagement noise is heavy-tailed even without viral posts
+# Further out than this, a post says more about its content than about its hour: leave it out
+# rather than let it pull at 1.5 sds (3% viral posts cost ~0.02 regret at 40-120 posts offline).
+REJECT_SD = 3.0
 
-# sd of an account's hour curve around the prior, log units. 0.4 did better than 0.25 offline
-# (bench/optimal_times_eval.py), where the prior is deliberately unrelated to the true curves.
-TAU_HOUR = 0.4
+# sd of an account's hour curve around the prior, log units: some audiences follow the platform's
+# rhythm closely, others barely. The answer averages over these, weighted by the evidence; a
+# finer or wider grid made no difference offline, one value alone fits flat curves worse.
+TAU_HOUR_GRID = (0.25, 0.4, 0.6)
 TAU_DAY = 0.07  # weekday effects are smaller and noisier: shrink them harder
 TAU_INTERACTION = 0.08  # an hour x weekday effect needs a lot of posts in that very slot
 TAU_CAP = 1.0
@@ -184,7 +191,9 @@ def _hour_covariance(length_hours: float) -> np.ndarray:
     return (1.0 + scaled) * np.exp(-scaled)
 
 
-HOUR_CORRELATION = _hour_covariance(HOUR_LENGTH)
+HOUR_SHAPES = np.asarray(TAU_HOUR_GRID)[:, None, None] ** 2 * _hour_covariance(HOUR_LENGTH)
+_CENTRE = np.eye(HOURS) - 1.0 / HOURS
+CENTRED_PRIOR_VARIANCE = np.diagonal(_CENTRE @ HOUR_SHAPES @ _CENTRE, axis1=1, axis2=2)
 
 
 # --- from rows to a normalised outcome -----------------------------------------------------
@@ -287,26 +296,34 @@ def _hour_curve(
 ) -> _HourCurve:
     """Gaussian-process regression on the circle over the 24 hourly means (exact, not approximated).
 
-    curve = platform prior + smooth deviation (sd TAU_HOUR, correlated over ~HOUR_LENGTH hours,
+    curve = platform prior + smooth deviation (sd tau, correlated over ~HOUR_LENGTH hours,
     wrapping at midnight) + the account's unknown level; each seen hour's mean has variance
-    sigma^2 / n_eff. Few posts leave the prior in charge; many posts override it.
+    sigma^2 / n_eff. Few posts leave the prior in charge; many posts override it. Done for every
+    tau in TAU_HOUR_GRID at once, then averaged by each tau's marginal likelihood.
     """
     seen = weights > 0
-    mean = sums[seen] / weights[seen]
+    gap = sums[seen] / weights[seen] - prior[seen]
     noise = np.diag(sigma**2 * weights_sq[seen] / weights[seen] ** 2)
-    shape = TAU_HOUR**2 * HOUR_CORRELATION
-    chol = np.linalg.cholesky(shape[np.ix_(seen, seen)] + LEVEL_SD**2 + noise)
-    alpha = np.linalg.solve(chol.T, np.linalg.solve(chol, mean - prior[seen]))
-    curve = prior + (shape[:, seen] + LEVEL_SD**2) @ alpha
-    explained = np.linalg.solve(chol, shape[seen, :])
-    posterior = shape - explained.T @ explained  # covariance of the shape part
+    cross = HOUR_SHAPES[:, :, seen]
+    covariance = cross[:, seen, :] + LEVEL_SD**2 + noise
+    inverse = np.linalg.inv(covariance)
+    log_det = np.linalg.slogdet(covariance)[1]
+    alpha = inverse @ gap
+    log_evidence = -0.5 * (alpha @ gap + log_det)
+    belief = np.exp(log_evidence - log_evidence.max())
+    belief /= belief.sum()
+    curves = prior + ((cross + LEVEL_SD**2) @ alpha[:, :, None])[..., 0]
+    posterior = HOUR_SHAPES - cross @ inverse @ np.swapaxes(cross, 1, 2)  # covariance of the shape part
+    variance = np.maximum(np.diagonal(posterior, axis1=1, axis2=2), 0.0)
     # Confidence is about hours relative to each other (the level is not the question), so
     # compare the variance of each hour's deviation from the daily mean, after vs before.
-    centre = np.eye(HOURS) - 1.0 / HOURS
-    before = np.diag(centre @ shape @ centre)
-    after = np.maximum(np.diag(centre @ posterior @ centre), 0.0)
+    after = np.maximum(variance - 2.0 * posterior.mean(axis=2) + posterior.mean(axis=(1, 2))[:, None], 0.0)
+    curve = belief @ curves
+    spread = belief @ (variance + curves**2) - curve**2  # the mixture's variance: tau is uncertain too
     return _HourCurve(
-        curve=curve, data_share=np.clip(1.0 - after / before, 0.0, 1.0), sd=np.sqrt(np.maximum(np.diag(posterior), 0.0))
+        curve=curve,
+        data_share=belief @ np.clip(1.0 - after / CENTRED_PRIOR_VARIANCE, 0.0, 1.0),
+        sd=np.sqrt(np.maximum(spread, 0.0)),
     )
 
 
@@ -321,23 +338,42 @@ def _tau(residual: np.ndarray, groups: np.ndarray, weight: np.ndarray, bins: int
     return float(np.clip(np.sqrt(max(excess, 0.0)), tau0, TAU_CAP))
 
 
-def _winsorised(residual: np.ndarray) -> tuple[np.ndarray, float]:
-    """Residuals clipped at WINSOR_SD robust sds, and the noise sd the clipped values carry.
+def _robust(residual: np.ndarray, hour: np.ndarray, posts: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    """Residuals clipped at WINSOR_SD robust sds, the noise sd they carry, and the outliers' rows.
 
-    The sd is the root mean square of the clipped residuals (what actually enters the means),
-    blended toward SIGMA0 for few posts, which say little about their own spread.
+    An outlier is a post beyond REJECT_SD robust sds that most posts of its hour do not follow:
+    when half an hour's posts (two at least) are that far out the same way, that is the hour.
+    The sd is the root mean square of the clipped residuals kept (what actually enters the
+    means), blended toward SIGMA0 for few posts, which say little about their own spread.
     """
-    n = residual.size
     centre = float(np.median(residual))
-    mad_sigma = 1.4826 * float(np.median(np.abs(residual - centre)))
+    offset = residual - centre
+    distance = np.abs(offset)
+    mad_sigma = 1.4826 * float(np.median(distance))
     # A MAD from three posts is noise too: blend it toward SIGMA0 before using it as the cap.
-    cap = WINSOR_SD * max(
-        np.sqrt((n * mad_sigma**2 + SIGMA0_STRENGTH * SIGMA0**2) / (n + SIGMA0_STRENGTH)), SIGMA_FLOOR
+    scale = max(_blended_sd(mad_sigma**2, residual.size), SIGMA_FLOOR)
+    far = np.flatnonzero(distance > REJECT_SD * scale)
+    far_hour, above = hour[far], offset[far] > 0
+    together = np.where(
+        above,
+        np.bincount(far_hour[above], minlength=HOURS)[far_hour],
+        np.bincount(far_hour[~above], minlength=HOURS)[far_hour],
     )
-    clipped = np.clip(residual, centre - cap, centre + cap)
-    spread = float(np.mean((clipped - clipped.mean()) ** 2))
-    sigma = np.sqrt((n * spread + SIGMA0_STRENGTH * SIGMA0**2) / (n + SIGMA0_STRENGTH))
-    return clipped, max(float(sigma), SIGMA_FLOOR)
+    dropped = far[(together < 2) | (2 * together < posts[far_hour])]
+    clipped = np.clip(offset, -WINSOR_SD * scale, WINSOR_SD * scale)
+    kept = residual.size - dropped.size  # never 0: the posts at the median are never far
+    mean = (clipped.sum() - clipped[dropped].sum()) / kept
+    spread = max(((clipped**2).sum() - (clipped[dropped] ** 2).sum()) / kept - mean**2, 0.0)
+    return clipped + centre, max(_blended_sd(spread, kept), SIGMA_FLOOR), dropped
+
+
+def _blended_sd(variance: float, n: int) -> float:
+    return float(np.sqrt((n * variance + SIGMA0_STRENGTH * SIGMA0**2) / (n + SIGMA0_STRENGTH)))
+
+
+def _without(totals: np.ndarray, groups: np.ndarray, values: np.ndarray, dropped: np.ndarray) -> np.ndarray:
+    """Per-group totals minus the dropped rows' share (cheaper than a new pass over all rows)."""
+    return totals - np.bincount(groups[dropped], values[dropped], minlength=totals.size)
 
 
 def _fit(
@@ -346,31 +382,41 @@ def _fit(
     deviation = y - prior_hour[hour] - prior_day[day]
     level = float(np.median(deviation))
     outcome = y - level
+    posts = np.bincount(hour, minlength=HOURS)
     hour_weights = np.bincount(hour, weight, minlength=HOURS)
     hour_weights_sq = np.bincount(hour, weight**2, minlength=HOURS)
     day_weights = np.bincount(day, weight, minlength=DAYS)
 
     hours = _HourCurve(curve=prior_hour.copy(), data_share=np.zeros(HOURS), sd=np.zeros(HOURS))
     day_effect = prior_day.copy()
-    for _ in range(BACKFIT_ROUNDS):  # hours given days, days given hours; re-winsorise each round
+    for _ in range(BACKFIT_ROUNDS):  # hours given days, days given hours; re-robustify each round
         fitted = hours.curve[hour] + day_effect[day]
-        clipped, sigma = _winsorised(outcome - fitted)
+        clipped, sigma, dropped = _robust(outcome - fitted, hour, posts)
+        kept_weight = weight.copy()
+        kept_weight[dropped] = 0.0
         robust = fitted + clipped
         value = robust - day_effect[day]
+        left = posts - np.bincount(hour[dropped], minlength=HOURS) > 0
         hours = _hour_curve(
-            np.bincount(hour, weight * value, minlength=HOURS), hour_weights, hour_weights_sq, prior_hour, sigma
+            np.bincount(hour, kept_weight * value, minlength=HOURS),
+            np.where(left, _without(hour_weights, hour, weight, dropped), 0.0),
+            _without(hour_weights_sq, hour, weight**2, dropped),
+            prior_hour,
+            sigma,
         )
         value = robust - hours.curve[hour]
-        tau_day = _tau(value - prior_day[day], day, weight, DAYS, sigma, TAU_DAY)
-        day_sum = np.bincount(day, weight * value, minlength=DAYS)
-        day_effect = _shrunk(day_sum, day_weights, prior_day, sigma**2 / tau_day**2)
+        tau_day = _tau(value - prior_day[day], day, kept_weight, DAYS, sigma, TAU_DAY)
+        day_sum = np.bincount(day, kept_weight * value, minlength=DAYS)
+        day_effect = _shrunk(day_sum, _without(day_weights, day, weight, dropped), prior_day, sigma**2 / tau_day**2)
 
     # Interaction: what hour + day leave in each slot, smoothed across hours within the day.
     fitted = hours.curve[hour] + day_effect[day]
-    leftover, sigma = _winsorised(outcome - fitted)
+    leftover, sigma, dropped = _robust(outcome - fitted, hour, posts)
+    kept_weight = weight.copy()
+    kept_weight[dropped] = 0.0
     cell = day * HOURS + hour
-    cell_sum = np.bincount(cell, weight * leftover, minlength=DAYS * HOURS).reshape(DAYS, HOURS) @ HOUR_KERNEL
-    cell_weight = np.bincount(cell, weight, minlength=DAYS * HOURS).reshape(DAYS, HOURS) @ HOUR_KERNEL
+    cell_sum = np.bincount(cell, kept_weight * leftover, minlength=DAYS * HOURS).reshape(DAYS, HOURS) @ HOUR_KERNEL
+    cell_weight = np.bincount(cell, kept_weight, minlength=DAYS * HOURS).reshape(DAYS, HOURS) @ HOUR_KERNEL
     interaction = _shrunk(cell_sum, cell_weight, np.zeros((DAYS, HOURS)), sigma**2 / TAU_INTERACTION**2)
 
     # Rank by a cautious estimate: an hour the posts barely cover must beat a well-covered one

@@ -219,3 +219,20 @@ def test_confidence_grows_with_more_posts():
     large = recommend("instagram", peaked_history(rng, 400, peak_hour=16))
     assert small.confidence < large.confidence
     assert small.source == "blended" and large.source == "historical"
+
+
+def test_viral_posts_at_a_habitual_hour_do_not_outweigh_a_better_hour():
+    rng = np.random.default_rng(0)
+    hour = np.repeat([10, 18], 30)
+    likes = np.exp(4.0 + 0.3 * (hour == 10) + rng.normal(0.0, 0.4, size=hour.size))
+    likes[30 + rng.choice(30, 6, replace=False)] *= 50.0  # six viral posts, all at 18:00
+    answer = recommend("instagram", history(hour, np.arange(hour.size) % 7, likes, followers=np.full(hour.size, 5e3)))
+    assert answer.best_hours[0] in (9, 10, 11)
+
+
+def test_an_hour_far_above_the_rest_is_a_pattern_not_outliers():
+    rng = np.random.default_rng(5)
+    hour = np.concatenate([np.full(12, 7), rng.integers(12, 22, size=48)])
+    likes = np.where(hour == 7, 3000.0, 100.0) * rng.lognormal(0.0, 0.2, size=hour.size)
+    answer = recommend("twitter", history(hour, np.arange(hour.size) % 7, likes, followers=np.full(hour.size, 8e3)))
+    assert answer.best_hours[0] == 7

@@ -135,9 +135,10 @@ def test_linkedin_has_no_analytics_and_is_never_asked(alice, fake_blotato, clock
 
 def test_not_yet_synced_is_normal(alice, fake_blotato, clock):
     post = publish(alice)
-    report = run(clock, after=timedelta(hours=9, minutes=1))  # the 6 h checkpoint: Starter has none
+    fake_blotato.set_knobs(analytics_jitter_s=[5 * 3600, 6 * 3600])  # the day-1 reading comes late
+    report = run(clock, after=timedelta(days=1, hours=3, minutes=1))
     assert (report.asked, report.not_yet, report.problems) == (1, 1, [])
-    assert HarvestStatus.objects.get(user=alice).last_run_at == T0 + timedelta(hours=9, minutes=1)
+    assert HarvestStatus.objects.get(user=alice).last_run_at == T0 + timedelta(days=1, hours=3, minutes=1)
     assert not PostMetric.objects.filter(post=post).exists()
 
 

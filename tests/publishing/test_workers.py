@@ -6,6 +6,7 @@ never durations.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -181,7 +182,12 @@ def test_the_harvest_in_a_worker_reads_within_the_keys_budget(alice, fake_blotat
     celery_processes.env.update(BLOTATO_CHECKS_PER_MINUTE="1", BLOTATO_CHECKS_BURST="3")
     celery_processes.start_worker()
     harvest_engagement.delay()
-    wait_until(lambda: EngagementSnapshot.objects.count() >= 6, timeout=60, describe=lambda: "snapshots")
+    finished = re.compile(r"Task analytics\.harvest_engagement\[[^\]]+\] succeeded")
+    wait_until(
+        lambda: finished.search(celery_processes.output()),
+        timeout=60,
+        describe=lambda: f"{EngagementSnapshot.objects.count()} snapshots",
+    )
     analytics_reads = [r for r in fake_blotato.requests("GET") if r["path"].endswith("/analytics")]
     assert len(fake_blotato.requests("GET", "/v2/published-posts")) == 1  # one page held all six
     assert len(analytics_reads) == 2  # the budget: 3 reads, one of them the list page

@@ -62,6 +62,7 @@ TAU_CAP = 1.0
 HOUR_LENGTH = 3.0  # hours over which the curve stays correlated: audiences wake up gradually
 BACKFIT_ROUNDS = 2
 UNCERTAINTY_PENALTY = 0.5  # posterior sds subtracted before ranking hours
+EXPLORE_SD = 1.0  # posterior sds added for an hour's upside (analytics/scheduling.py: worth trying)
 LEVEL_SD = 1.0  # the account's own level is unknown a priori: let the data set it
 TREND_SHRINK_POSTS = 20.0  # a growth trend from a handful of posts is mostly noise
 
@@ -116,6 +117,9 @@ class Recommendation:
     # (7, 24): each slot's expected engagement (cautious estimate) as a percentage of the best
     # slot's; unlike slot_scores, 90 here means "about 90% of what the best slot gets".
     slot_relative: np.ndarray
+    # (7, 24): the same, optimistic (one posterior sd up): what an hour with little data behind it
+    # might be worth. Used to pick hours worth trying, never to rank the best hours.
+    slot_upside: np.ndarray
     slot_counts: np.ndarray  # (7, 24) posts in the window behind each slot
     sample_size: int
     source: str  # "default" | "blended" | "historical"
@@ -136,7 +140,7 @@ def recommend(platform: str, history: History, *, window_days: int = 90) -> Reco
     counts = np.bincount(day * HOURS + hour, minlength=DAYS * HOURS).reshape(DAYS, HOURS)
     effective_n = float(weight.sum() ** 2 / max(float((weight**2).sum()), 1e-12))
     source = "historical" if fit.confidence >= HISTORICAL_CONFIDENCE or effective_n >= HISTORICAL_POSTS else "blended"
-    return _answer(platform, fit.slots, counts, int(hour.size), fit.confidence, source)
+    return _answer(platform, fit.slots, counts, int(hour.size), fit.confidence, source, upside=fit.upside)
 
 
 # --- the prior -----------------------------------------------------------------------------
@@ -275,8 +279,9 @@ def _robust_trend(y: np.ndarray, age: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Fit:
-    slots: np.ndarray  # (7, 24) log units
+    slots: np.ndarray  # (7, 24) log units, cautious
     confidence: float
+    upside: np.ndarray  # (7, 24) log units, optimistic
 
 
 def _shrunk(sums: np.ndarray, weights: np.ndarray, prior: np.ndarray, strength: float) -> np.ndarray:
@@ -425,7 +430,8 @@ def _fit(
     slots = cautious[None, :] + day_effect[:, None] + interaction
     # Confidence: how much of the prior's uncertainty about the top hours the posts removed.
     top = np.argsort(-slots.mean(axis=0), kind="stable")[:BEST_HOURS]
-    return _Fit(slots=slots, confidence=float(hours.data_share[top].mean()))
+    upside = (hours.curve + EXPLORE_SD * hours.sd)[None, :] + day_effect[:, None] + interaction
+    return _Fit(slots=slots, confidence=float(hours.data_share[top].mean()), upside=upside)
 
 
 # --- scores --------------------------------------------------------------------------------
@@ -440,7 +446,14 @@ def _to_percent(values: np.ndarray) -> np.ndarray:
 
 
 def _answer(
-    platform: str, slots: np.ndarray, counts: np.ndarray, sample_size: int, confidence: float, source: str
+    platform: str,
+    slots: np.ndarray,
+    counts: np.ndarray,
+    sample_size: int,
+    confidence: float,
+    source: str,
+    *,
+    upside: np.ndarray | None = None,
 ) -> Recommendation:
     hour_value = slots.mean(axis=0)
     day_value = slots.mean(axis=1)
@@ -456,6 +469,7 @@ def _answer(
         day_scores=[float(s) for s in _to_percent(day_value)],
         slot_scores=_to_percent(slots),
         slot_relative=100.0 * np.exp(slots - slots.max()),
+        slot_upside=100.0 * np.exp((slots if upside is None else upside) - slots.max()),
         slot_counts=counts.astype(np.int64),
         sample_size=sample_size,
         source=source,

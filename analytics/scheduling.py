@@ -21,11 +21,13 @@ MIN_GAP = timedelta(hours=1)
 OCCUPYING = [Status.SCHEDULED, Status.PUBLISHING, Status.SUBMITTED, Status.VERIFYING, Status.PUBLISHED]
 
 
-# Slots within this many points (0..100) of the best free one count as equally good; among them
-# the one with fewest posts behind it goes first, so the engine keeps learning about other hours
-# instead of confirming the same one forever, never at the price of a clearly worse hour.
+# The engine only learns about hours someone posts at. An hour with little data behind it goes
+# first ("worth trying") when it is a close call (within EXPLORE_MARGIN points of the best free
+# slot), or when its upside reaches the best slot's expected engagement while even its cautious
+# estimate stays within MIN_TRY_RELATIVE percent of it: never a clearly worse hour.
 EXPLORE_MARGIN = 3.0
 FEW_POSTS = 1
+MIN_TRY_RELATIVE = 0.8
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Slot:
     local: datetime  # in the user's zone
     score: float
     relative: float = 100.0  # % of the best slot's expected engagement
+    upside: float = 100.0  # the same, optimistic
     posts_here: int = 0  # posts of the window at this weekday and hour
     worth_trying: bool = False  # as good as the best within the margin, and little data here yet
 
@@ -64,6 +67,7 @@ def free_slots(owner, platform: str, day: date, tz: ZoneInfo, engine: Recommenda
             local=local,
             score=round(float(engine.slot_scores[weekday, local.hour]), 1),
             relative=round(float(engine.slot_relative[weekday, local.hour])),
+            upside=round(float(engine.slot_upside[weekday, local.hour])),
             posts_here=int(engine.slot_counts[weekday, local.hour]),
         )
         for local in candidates
@@ -76,11 +80,24 @@ def _explore_among_the_best(slots: list[Slot], engine: Recommendation) -> list[S
     """Best first; within EXPLORE_MARGIN of the best, hours with little data behind them lead."""
     if not slots or engine.source == "default":
         return slots  # without any history every hour is unexplored: nothing to prefer
-    close = [s for s in slots if s.score >= slots[0].score - EXPLORE_MARGIN]
-    rest = slots[len(close) :]
-    close.sort(key=lambda s: (s.posts_here > FEW_POSTS, -s.score, s.at))
-    marked = [replace(s, worth_trying=s.posts_here <= FEW_POSTS) for s in close]
-    return marked + rest
+    best = slots[0]
+    worth_trying = [
+        s
+        for s in slots
+        if s.posts_here <= FEW_POSTS
+        and (
+            s.score >= best.score - EXPLORE_MARGIN
+            or (
+                best.posts_here > FEW_POSTS
+                and s.upside >= best.relative
+                and s.relative >= MIN_TRY_RELATIVE * best.relative
+            )
+        )
+    ]
+    if not worth_trying:
+        return slots
+    first = max(worth_trying, key=lambda s: (s.upside, s.score))
+    return [replace(first, worth_trying=True)] + [s for s in slots if s is not first]
 
 
 def best_shared_slot(slots_by_platform: dict[str, list[Slot]]) -> Slot | None:

@@ -18,16 +18,26 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
-def slot(hour: int, score: float, posts: int) -> Slot:
+def slot(hour: int, score: float, posts: int, relative: float = 100.0, upside: float = 100.0) -> Slot:
     at = datetime(2026, 11, 27, hour, tzinfo=UTC)
-    return Slot(at=at, local=at, score=score, posts_here=posts)
+    return Slot(at=at, local=at, score=score, posts_here=posts, relative=relative, upside=upside)
 
 
 def test_close_calls_go_to_the_hour_with_little_data_never_to_a_clearly_worse_one():
-    slots = [slot(18, 100, 12), slot(12, 98, 0), slot(9, 90, 0)]
+    slots = [slot(18, 100, 12), slot(12, 98, 0, relative=97), slot(9, 90, 0, relative=60, upside=150)]
     ordered = _explore_among_the_best(slots, SimpleNamespace(source="blended"))
     assert [s.local.hour for s in ordered] == [12, 18, 9]
     assert [s.worth_trying for s in ordered] == [True, False, False]
+
+
+def test_an_unexplored_hour_whose_upside_reaches_the_best_goes_first_unless_it_is_clearly_worse():
+    known_best = slot(18, 100, 12)
+    promising = slot(12, 80, 0, relative=85, upside=130)  # outside the close-call margin, little data
+    poor = slot(9, 60, 0, relative=55, upside=160)  # a big upside, but clearly worse as it stands
+    ordered = _explore_among_the_best([known_best, promising, poor], SimpleNamespace(source="historical"))
+    assert [s.local.hour for s in ordered] == [12, 18, 9] and ordered[0].worth_trying
+    alone = _explore_among_the_best([known_best, poor], SimpleNamespace(source="historical"))
+    assert [s.local.hour for s in alone] == [18, 9] and not any(s.worth_trying for s in alone)
 
 
 def test_without_any_history_nothing_is_called_worth_trying():

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from publishing import rate_limit
 from publishing.blotato import AuthRejected, BlotatoError
@@ -169,7 +169,8 @@ def _spend(api_key: str) -> None:
 
 def _find_published_ids(owner, client, api_key: str, posts: list, harvested: dict, report: HarvestReport) -> None:
     """Page Blotato's published posts (newest first) back to the oldest post we look for."""
-    wanted = {canonical_post_url(p.platform_url): p for p in posts if canonical_post_url(p.platform_url)}
+    urls = {p.pk: canonical_post_url(p.platform_url) for p in posts}
+    wanted = {urls[p.pk]: p for p in posts if urls[p.pk]}
     oldest = min(p.published_at for p in posts) - timedelta(days=1)
     offset = 0
     while wanted:
@@ -191,7 +192,7 @@ def _find_published_ids(owner, client, api_key: str, posts: list, harvested: dic
             break
     for post in wanted.values():
         HarvestedPost.objects.filter(post=post).update(searches=harvested[post.pk].searches + 1)
-    report.not_listed += len(wanted) + sum(1 for p in posts if not canonical_post_url(p.platform_url))
+    report.not_listed += len(wanted) + sum(1 for url in urls.values() if not url)
 
 
 def _checkpoint_passed(published_at: datetime, last_asked_at: datetime | None, at: datetime) -> bool:
@@ -277,11 +278,11 @@ class LearningSources:
 
 
 def learning_sources(user, platform: str, *, since: datetime) -> LearningSources:
-    rows = PostMetric.objects.filter(owner=user, platform=platform, posted_at__gte=since)
-    status = HarvestStatus.objects.filter(user=user).values_list("last_run_at", flat=True).first()
-    return LearningSources(
-        from_blotato=rows.filter(source=MetricSource.BLOTATO).count(),
-        imported=rows.filter(source=MetricSource.IMPORT).count(),
-        young=rows.filter(source=MetricSource.BLOTATO, maturity__lt=1.0).count(),
-        last_harvest=status,
+    harvested = Q(source=MetricSource.BLOTATO)
+    counts = PostMetric.objects.filter(owner=user, platform=platform, posted_at__gte=since).aggregate(
+        from_blotato=Count("pk", filter=harvested),
+        imported=Count("pk", filter=Q(source=MetricSource.IMPORT)),
+        young=Count("pk", filter=harvested & Q(maturity__lt=1.0)),
     )
+    last_harvest = HarvestStatus.objects.filter(user=user).values_list("last_run_at", flat=True).first()
+    return LearningSources(**counts, last_harvest=last_harvest)

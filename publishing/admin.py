@@ -152,26 +152,14 @@ class ScheduledPostAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry selected posts")
     def retry_posts(self, request: HttpRequest, queryset: QuerySet[ScheduledPost]) -> None:
-        retried = skipped = 0
-        for post in queryset:
-            try:
-                lifecycle.retry_post(post, at=timezone.now(), by=request.user)
-                retried += 1
-            except lifecycle.WrongStatus:
-                skipped += 1
+        retried, skipped = _each(queryset, lambda post: lifecycle.retry_post(post, at=timezone.now(), by=request.user))
         self.message_user(
             request, f"Retried {retried} post(s); skipped {skipped} that were not failed, missed or needs review."
         )
 
     @admin.action(description="Cancel selected posts")
     def cancel_posts(self, request: HttpRequest, queryset: QuerySet[ScheduledPost]) -> None:
-        cancelled = skipped = 0
-        for post in queryset:
-            try:
-                lifecycle.cancel_post(post, by=request.user)
-                cancelled += 1
-            except lifecycle.WrongStatus:
-                skipped += 1
+        cancelled, skipped = _each(queryset, lambda post: lifecycle.cancel_post(post, by=request.user))
         self.message_user(request, f"Cancelled {cancelled} post(s); skipped {skipped} that were not scheduled.")
 
     @admin.action(description="Publish selected posts now")
@@ -207,14 +195,20 @@ class ScheduledPostAdmin(admin.ModelAdmin):
 
     def _decide(self, request: HttpRequest, queryset, decide, done: str) -> None:
         """A person's verdict on posts that need review; any other post is left alone."""
-        decided = skipped = 0
-        for post in queryset:
-            try:
-                decide(post)
-                decided += 1
-            except lifecycle.WrongStatus:
-                skipped += 1
+        decided, skipped = _each(queryset, decide)
         self.message_user(request, f"{decided} post(s) {done}; skipped {skipped} that did not need review.")
+
+
+def _each(queryset, change) -> tuple[int, int]:
+    """Apply a lifecycle change to every selected post: (changed, skipped for their status)."""
+    changed = skipped = 0
+    for post in queryset:
+        try:
+            change(post)
+            changed += 1
+        except lifecycle.WrongStatus:
+            skipped += 1
+    return changed, skipped
 
 
 @admin.register(PublishAttempt)

@@ -132,7 +132,7 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _time(value: object) -> datetime | None:
+def parse_time(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -142,7 +142,7 @@ def _time(value: object) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _text(value: object) -> str | None:
+def text_or_none(value: object) -> str | None:
     return None if value is None else str(value)
 
 
@@ -151,7 +151,7 @@ def _items(data: dict) -> list[dict]:
     return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
-def _segment(value: str) -> str:
+def path_segment(value: str) -> str:
     return quote(str(value), safe="")
 
 
@@ -205,16 +205,16 @@ class BlotatoClient:
         submission_id = data.get("postSubmissionId")
         if not submission_id:
             raise UnknownOutcome("Blotato accepted the post without a postSubmissionId", 201, server_answered=True)
-        return CreatedPost(str(submission_id), _time(data.get("scheduledTime")))
+        return CreatedPost(str(submission_id), parse_time(data.get("scheduledTime")))
 
     def post_status(self, submission_id: str) -> PostStatus:
-        data = self._call("GET", f"/posts/{_segment(submission_id)}")
+        data = self._call("GET", f"/posts/{path_segment(submission_id)}")
         return PostStatus(
             submission_id=str(data.get("postSubmissionId") or submission_id),
             status=str(data.get("status") or "in-progress"),
-            public_url=_text(data.get("publicUrl")),
-            error_message=_text(data.get("errorMessage")),
-            scheduled_time=_time(data.get("scheduledTime")),
+            public_url=text_or_none(data.get("publicUrl")),
+            error_message=text_or_none(data.get("errorMessage")),
+            scheduled_time=parse_time(data.get("scheduledTime")),
         )
 
     def list_posts(
@@ -260,12 +260,12 @@ class BlotatoClient:
             platform=str(item.get("platform") or ""),
             text=str(item.get("text") or ""),
             media_urls=[str(url) for url in media],
-            post_time=_time(item.get("postTime")),
+            post_time=parse_time(item.get("postTime")),
             state=str(state.get("type") or ""),
-            post_url=_text(state.get("postUrl")),
-            error_message=_text(state.get("errorMessage")),
-            account_id=_text(item.get("accountId")),
-            submission_id=_text(item.get("postSubmissionId")),
+            post_url=text_or_none(state.get("postUrl")),
+            error_message=text_or_none(state.get("errorMessage")),
+            account_id=text_or_none(item.get("accountId")),
+            submission_id=text_or_none(item.get("postSubmissionId")),
         )
 
     # --- accounts ----------------------------------------------------------------------------
@@ -280,7 +280,7 @@ class BlotatoClient:
         ]
 
     def subaccounts(self, account_id: str) -> list[Subaccount]:
-        data = self._call("GET", f"/users/me/accounts/{_segment(account_id)}/subaccounts")
+        data = self._call("GET", f"/users/me/accounts/{path_segment(account_id)}/subaccounts")
         return [
             Subaccount(str(s.get("id") or ""), str(s.get("accountId") or account_id), s.get("name") or "")
             for s in _items(data)

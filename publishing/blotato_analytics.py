@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .blotato import BlotatoClient, Rejected, _segment, _text, _time
+from .blotato import BlotatoClient, Rejected, parse_time, path_segment, text_or_none
 from .blotato_errors import BlotatoError
 
 PAGE_SIZE = 100  # the most one page of published posts holds
@@ -58,13 +58,13 @@ def post_snapshots(client: BlotatoClient, published_id: str) -> list[Snapshot] |
     the post: AnalyticsUnavailable.
     """
     try:
-        data = _unless_unavailable(client, f"/posts/{_segment(published_id)}/analytics")
+        data = _unless_unavailable(client, f"/posts/{path_segment(published_id)}/analytics")
     except Rejected as refused:
         if refused.status == 404:
             return None
         raise
     history = _snapshots(data.get("history"))
-    latest = _time(data.get("lastFetchedAt"))
+    latest = parse_time(data.get("lastFetchedAt"))
     metrics = data.get("metrics")
     # The history may lack the latest reading; it is then only in `metrics` at `lastFetchedAt`.
     if latest and isinstance(metrics, dict) and metrics and all(s.fetched_at != latest for s in history):
@@ -90,8 +90,8 @@ def _published(item: dict) -> PublishedPost:
     return PublishedPost(
         id=str(item["id"]),
         platform=str(item.get("platform") or ""),
-        post_url=_text(item.get("postUrl")) or "",
-        created_at=_time(item.get("createdAt")),
+        post_url=text_or_none(item.get("postUrl")) or "",
+        created_at=parse_time(item.get("createdAt")),
         snapshots=sorted(snapshots, key=lambda snapshot: snapshot.fetched_at),
     )
 
@@ -102,7 +102,7 @@ def _snapshots(value: object) -> list[Snapshot]:
     for entry in value if isinstance(value, list) else []:
         if not isinstance(entry, dict):
             continue
-        fetched_at, metrics = _time(entry.get("fetchedAt")), entry.get("metrics")
+        fetched_at, metrics = parse_time(entry.get("fetchedAt")), entry.get("metrics")
         if fetched_at and isinstance(metrics, dict) and metrics:
             found.append(Snapshot(fetched_at, metrics))
     return found

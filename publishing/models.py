@@ -166,15 +166,18 @@ def next_stamp() -> Greatest:
     return Greatest(Value(timezone.now()), F("updated_at") + STAMP_STEP)
 
 
+def due_at(at) -> Q:
+    """A scheduled post's time has come and no backoff holds it (the status is checked apart)."""
+    return Q(scheduled_time__lte=at) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at))
+
+
 class PostQuerySet(OwnedQuerySet):
     def update(self, **changes) -> int:
         changes.setdefault("updated_at", next_stamp())
         return super().update(**changes)
 
     def due(self, at) -> PostQuerySet:
-        return self.filter(status=Status.SCHEDULED, scheduled_time__lte=at).filter(
-            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at)
-        )
+        return self.filter(due_at(at), status=Status.SCHEDULED)
 
 
 class ScheduledPost(models.Model):

@@ -37,7 +37,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import timeline
-from .models import RETRYABLE, ScheduledPost, Status, web_url
+from .models import RETRYABLE, ScheduledPost, Status, due_at, web_url
 from .retries import attempts_left
 
 logger = logging.getLogger(__name__)
@@ -112,13 +112,12 @@ def move_or_refuse(post: ScheduledPost, allowed: list[str], to: str, why: str, *
 def claim(post_id: uuid.UUID, *, at: datetime) -> uuid.UUID | None:
     """Take one due post for sending; the claim token only for the caller that won."""
     token = uuid.uuid4()
-    due = Q(scheduled_time__lte=at) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at))
     won = move(
         post_id,
         [Status.SCHEDULED],
         Status.PUBLISHING,
         "claimed",
-        where=due,
+        where=due_at(at),
         quiet=True,
         claim_token=token,
         lease_until=at + timedelta(seconds=settings.PUBLISH_LEASE_SECONDS),

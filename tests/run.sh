@@ -8,7 +8,5 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 exports=$(.venv/bin/python tests/services.py)
 eval "$exports"
-# The settings default to DEBUG off, which needs a SECRET_KEY; the suite runs as `make run` does
-# (plain HTTP, DEBUG on). tests/security/test_production_settings.py loads the production settings.
-export DEBUG="${DEBUG:-1}"
+# DEBUG for the suite (and the workers it starts) is set by tests/environment.py (pytest.ini).
 exec .venv/bin/python -m pytest "$@"

@@ -116,6 +116,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A worker keeps hundreds of Blotato calls in flight (WORKER_CONCURRENCY threads); each thread
+# holding its own PostgreSQL connection would mean hundreds of connections. With a pool the
+# threads share DATABASE_POOL_SIZE connections, and a sender gives its connection back while it
+# waits for Blotato (publishing/database_pool.py). Django's pool replaces persistent connections.
+DATABASE_POOL_SIZE = env.int("DATABASE_POOL_SIZE", default=0)
+if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DATABASE_POOL_SIZE),
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 30,  # seconds a thread may wait for a free connection before its task fails
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -160,6 +172,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # correctness does not depend on it: the database claim does
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # bounded by PUBLISH_MAX_ATTEMPTS
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Sending is waiting: a thread spends nearly all of a publish waiting for Blotato's answer, so a
+# worker runs many threads (one process, little memory) and lateness stays flat as Blotato slows
+# down. SQLite serialises writers, so the embedded default keeps a handful.
+CELERY_WORKER_POOL = "threads"
+CELERY_WORKER_CONCURRENCY = env.int(
+    "WORKER_CONCURRENCY", default=4 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 100
+)
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -178,6 +197,9 @@ CELERY_TASK_ROUTES = {
 
 # Whole seconds: django-celery-beat stores intervals as integers.
 DISPATCH_INTERVAL_SECONDS = max(1, env.int("DISPATCH_INTERVAL_SECONDS", default=1))
+# Posts falling due before the next tick are hinted with their exact instant; the worker waits
+# for it, so a post leaves on its second instead of up to a tick later (publishing/tasks.py).
+DISPATCH_LOOKAHEAD_SECONDS = env.float("DISPATCH_LOOKAHEAD_SECONDS", default=DISPATCH_INTERVAL_SECONDS + 1.0)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # One fixed sweep; never a beat entry or an ETA per post: Redis hands an unacknowledged ETA

@@ -164,6 +164,7 @@ class BlotatoClient:
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
         session: requests.Session | None = None,
+        pool_size: int = 32,
     ) -> None:
         base = base_url.rstrip("/")
         self.base_url = base if base.endswith("/v2") else base + "/v2"
@@ -171,7 +172,7 @@ class BlotatoClient:
         self.timeout = (connect_timeout, read_timeout)
         self.session = session if session is not None else requests.Session()
         for prefix in ("http://", "https://"):
-            self.session.mount(prefix, HTTPAdapter(max_retries=_get_retries(), pool_maxsize=32))
+            self.session.mount(prefix, HTTPAdapter(max_retries=_get_retries(), pool_maxsize=pool_size))
 
     def __repr__(self) -> str:
         shown = f"…{self._key[-4:]}" if len(self._key) >= 12 else "…"

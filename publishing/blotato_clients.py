@@ -10,7 +10,10 @@ from .models import Profile
 
 def api_key_for(owner) -> str:
     """The user's own key, else the install's, else the sandbox's (sandbox mode), else none."""
-    own = Profile.objects.filter(user=owner).values_list("blotato_api_key", flat=True).first()
+    try:
+        own = owner.profile.blotato_api_key  # no query when the post was read with its owner's profile
+    except Profile.DoesNotExist:
+        own = ""
     if own:
         return own
     if settings.BLOTATO_API_KEY:
@@ -30,5 +33,7 @@ def client_for(api_key: str) -> BlotatoClient:
             settings.BLOTATO_API_URL,
             connect_timeout=settings.BLOTATO_CONNECT_TIMEOUT,
             read_timeout=settings.BLOTATO_READ_TIMEOUT,
+            # One kept-alive connection per sending thread, so none is opened per call.
+            pool_size=max(32, settings.CELERY_WORKER_CONCURRENCY),
         )
     return client

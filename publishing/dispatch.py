@@ -9,15 +9,17 @@ once Blotato may have the post, it is never sent again by itself; reconcile.py l
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from . import crashpoints, rate_limit, transitions
+from . import crashpoints, database_pool, rate_limit, transitions
 from .blotato import AuthRejected, NotSent, RateLimited, Rejected, UnknownOutcome
 from .blotato_clients import api_key_for, client_for
 from .models import AttemptState, Profile, PublishAttempt, ScheduledPost, Status
@@ -53,8 +55,21 @@ def _lock_due(at: datetime, limit: int, *conditions: Q):
     return due.values_list("pk", flat=True)[:limit]
 
 
-def hint_due_posts(*, at: datetime, limit: int = 500, queue_backlog: int = 0) -> list[uuid.UUID]:
-    """Due posts that need a publish hint: never hinted, or hinted so long ago the message was lost.
+class Hint(NamedTuple):
+    """A post to send, and the instant it falls due (now, or within the look-ahead)."""
+
+    post_id: uuid.UUID
+    due: datetime
+
+
+def hint_due_posts(
+    *, at: datetime, limit: int = 1000, queue_backlog: int = 0, lookahead: timedelta = timedelta(0)
+) -> list[Hint]:
+    """Posts that need a publish hint: due by `at + lookahead`, never hinted or hinted long ago.
+
+    The look-ahead hands a worker the posts falling due before the next tick together with their
+    exact instant, so a post due at 09:00:00.000 leaves at 09:00:00, not at the first tick after
+    it. The worker waits for that instant and then claims as always: the database still decides.
 
     While the broker's queue holds more than REHINT_MAX_BACKLOG messages, an old hint is most
     likely still waiting in it, not lost: then only first hints go out, so an overloaded queue
@@ -64,9 +79,18 @@ def hint_due_posts(*, at: datetime, limit: int = 500, queue_backlog: int = 0) ->
     if queue_backlog <= settings.REHINT_MAX_BACKLOG:
         needs_hint |= Q(hinted_at__lt=at - timedelta(seconds=settings.REHINT_AFTER_SECONDS))
     with transaction.atomic():
-        ids = list(_lock_due(at, limit, needs_hint))
+        ids = list(_lock_due(at + lookahead, limit, needs_hint))
+        rows = ScheduledPost.objects.filter(pk__in=ids).values_list("pk", "scheduled_time", "next_attempt_at")
+        hints = [Hint(pk, max(when, backoff or when)) for pk, when, backoff in rows]
         ScheduledPost.objects.filter(pk__in=ids).update(hinted_at=at)
-    return ids
+    return sorted(hints, key=lambda hint: hint.due)
+
+
+def wait_until_due(due: datetime, *, longest: timedelta) -> None:
+    """Sleep until a hinted post's instant; a hint from further ahead than `longest` is not waited for."""
+    wait = (due - timezone.now()).total_seconds()
+    if 0 < wait <= longest.total_seconds():
+        time.sleep(wait)
 
 
 def claim_due_posts(*, at: datetime, limit: int = 200) -> list[tuple[uuid.UUID, uuid.UUID]]:
@@ -143,6 +167,7 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
         return  # the lease ran out: the reconciler owns this post now
     crashpoints.reach("after_mark_sent", post)
 
+    database_pool.release_while_waiting()
     try:
         created = client_for(api_key).create_post(
             account_id=post.account.blotato_account_id,

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from . import rate_limit, transitions
+from . import database_pool, rate_limit, transitions
 from .blotato import BlotatoError, ListedPost
 from .blotato_clients import api_key_for, client_for
 from .dispatch import start_verifying, verify_window
@@ -79,13 +79,14 @@ def _check_again(post: ScheduledPost, status: str, interval: float, **changes) -
 
 def poll_submitted(post_id: uuid.UUID) -> None:
     """Ask Blotato how a submitted post is doing; settle it when Blotato has."""
-    post = ScheduledPost.objects.select_related("owner").filter(pk=post_id, status=Status.SUBMITTED).first()
+    post = ScheduledPost.objects.select_related("owner__profile").filter(pk=post_id, status=Status.SUBMITTED).first()
     if post is None:
         return
     api_key = api_key_for(post.owner)
     if wait := rate_limit.take_check_slot(api_key):
         _check_again(post, Status.SUBMITTED, wait)  # this key's checks are spent for now
         return
+    database_pool.release_while_waiting()
     try:
         status = client_for(api_key).post_status(post.blotato_submission_id)
     except BlotatoError as error:
@@ -169,6 +170,7 @@ def find_on_blotato(post: ScheduledPost, *, since: datetime, until: datetime) ->
         .exclude(platform_post_id="")
         .values_list("platform_post_id", flat=True)
     )
+    database_pool.release_while_waiting()
     for item in client.list_posts(since=since, until=until, platform=post.platform):
         if item.account_id and item.account_id != post.account.blotato_account_id:
             continue

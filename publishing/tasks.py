@@ -6,15 +6,19 @@ redelivered message does nothing the database has not agreed to.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import redis
 from celery import current_app, shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from . import dispatch, heartbeat, reconcile, transitions
 from .models import Status
 from .redis_connection import shared_redis
+
+HINTS_PER_QUERY = 1000  # rows locked and marked per query; a tick repeats until none are left
 
 
 def broker_backlog() -> int:
@@ -27,17 +31,29 @@ def broker_backlog() -> int:
 
 @shared_task(name="publishing.dispatch_due_posts", ignore_result=True)
 def dispatch_due_posts() -> int:
+    """Hint every post due before the next tick; a burst of thousands goes out in one tick."""
     at = timezone.now()
     heartbeat.beat("dispatcher")
     dispatch.mark_missed_posts(at=at)
-    hinted = dispatch.hint_due_posts(at=at, queue_backlog=broker_backlog())
-    for post_id in hinted:
-        publish_post.delay(str(post_id))
-    return len(hinted)
+    lookahead = timedelta(seconds=settings.DISPATCH_LOOKAHEAD_SECONDS)
+    backlog = broker_backlog()
+    hinted = 0
+    with current_app.producer_or_acquire() as producer:
+        while True:
+            hints = dispatch.hint_due_posts(at=at, limit=HINTS_PER_QUERY, queue_backlog=backlog, lookahead=lookahead)
+            for hint in hints:
+                publish_post.apply_async((str(hint.post_id), hint.due.isoformat()), producer=producer)
+            hinted += len(hints)
+            if len(hints) < HINTS_PER_QUERY:
+                return hinted
 
 
 @shared_task(name="publishing.publish_post", acks_late=True, ignore_result=True)
-def publish_post(post_id: str) -> None:
+def publish_post(post_id: str, due: str | None = None) -> None:
+    if due:
+        # Hinted ahead of its instant: wait for it here, then claim (the claim decides, as always).
+        lookahead = timedelta(seconds=settings.DISPATCH_LOOKAHEAD_SECONDS + 1)
+        dispatch.wait_until_due(datetime.fromisoformat(due), longest=lookahead)
     token = transitions.claim(UUID(post_id), at=timezone.now())
     if token:
         dispatch.publish(UUID(post_id), token)

@@ -87,10 +87,17 @@ def move(
     if Status.PUBLISHING in sources and to != Status.PUBLISHING:
         changes.update(claim_token=None, lease_until=None)
     posts = ScheduledPost.objects.filter(pk=post_id, status__in=sources)
-    with transaction.atomic():
-        won = (posts.filter(where) if where is not None else posts).update(status=to, **changes) == 1
-        if won and not quiet:
-            timeline.record(post_id, why, status=to, actor=actor)
+    if where is not None:
+        posts = posts.filter(where)
+    if quiet:  # one UPDATE is atomic by itself: no transaction round trips on the sending path
+        won = posts.update(status=to, **changes) == 1
+    else:
+        # The change and its history entry together. Inside a caller's transaction no savepoint:
+        # nothing here is caught and retried, so the caller's transaction is the unit.
+        with transaction.atomic(savepoint=False):
+            won = posts.update(status=to, **changes) == 1
+            if won:
+                timeline.record(post_id, why, status=to, actor=actor)
     if won:
         logger.log(
             logging.DEBUG if quiet else logging.INFO, "post %s %s -> %s (%s)", post_id, "|".join(sources), to, why

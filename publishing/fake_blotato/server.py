@@ -101,6 +101,7 @@ class Handler(BaseHTTPRequestHandler):
     def _blotato(self, path: str, query: dict[str, list[str]], raw: bytes) -> Reply:
         """Answer a /v2 request, recording it before the answer leaves so tests never race it."""
         state = self.server.state
+        received_at = state.now()  # before the simulated latency: when the request arrived
         latency = state.knob("latency_s")
         if isinstance(latency, (list, tuple)):
             latency = random.uniform(float(latency[0]), float(latency[1]))
@@ -114,6 +115,7 @@ class Handler(BaseHTTPRequestHandler):
             "body": None,
             "status": None,
             "at": state.now(),
+            "received_at": received_at,
         }
         try:
             reply = self._answer(path, query, raw, entry)

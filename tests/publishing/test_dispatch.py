@@ -52,23 +52,63 @@ def test_a_due_post_is_claimed_once_however_often_dispatch_runs(alice, fake_blot
 def test_a_due_post_is_hinted_once_until_the_hint_looks_lost(alice, fake_blotato, settings):
     post = schedule(alice)
     now = timezone.now()
-    assert dispatch.hint_due_posts(at=now) == [post.pk]
-    assert dispatch.hint_due_posts(at=now + timedelta(seconds=1)) == []
+    assert hinted(at=now) == [post.pk]
+    assert hinted(at=now + timedelta(seconds=1)) == []
     later = now + timedelta(seconds=settings.REHINT_AFTER_SECONDS + 1)
-    assert dispatch.hint_due_posts(at=later) == [post.pk]
+    assert hinted(at=later) == [post.pk]
 
 
 def test_a_long_queue_holds_back_re_hints_but_not_first_hints(alice, fake_blotato, settings):
     settings.REHINT_AFTER_SECONDS = 60
     settings.REHINT_MAX_BACKLOG = 100
     old = schedule(alice, caption="hinted long ago")
-    assert dispatch.hint_due_posts(at=timezone.now()) == [old.pk]
+    assert hinted(at=timezone.now()) == [old.pk]
     new = schedule(alice, caption="never hinted")
     now = timezone.now() + timedelta(minutes=5)
     # 500 messages still queued: the old hint is most likely among them.
-    assert dispatch.hint_due_posts(at=now, queue_backlog=500) == [new.pk]
+    assert hinted(at=now, queue_backlog=500) == [new.pk]
     # The queue drained and the old post is still unclaimed: its hint was lost; send it again.
-    assert dispatch.hint_due_posts(at=now, queue_backlog=3) == [old.pk]
+    assert hinted(at=now, queue_backlog=3) == [old.pk]
+
+
+def hinted(**arguments) -> list:
+    return [hint.post_id for hint in dispatch.hint_due_posts(**arguments)]
+
+
+def test_posts_due_before_the_next_tick_are_hinted_with_their_exact_instant(alice, fake_blotato):
+    now = timezone.now()
+    soon = schedule(alice, caption="soon", at=now + timedelta(seconds=1.5))
+    backed_off = schedule(alice, caption="backed off", at=now - timedelta(minutes=1))
+    ScheduledPost.objects.filter(pk=backed_off.pk).update(next_attempt_at=now + timedelta(seconds=0.5))
+    schedule(alice, caption="later", at=now + timedelta(seconds=30))
+    hints = dispatch.hint_due_posts(at=now, lookahead=timedelta(seconds=2))
+    # Soonest first, each with the instant it may go: its time, or the end of its backoff.
+    assert hints == [
+        dispatch.Hint(backed_off.pk, now + timedelta(seconds=0.5)),
+        dispatch.Hint(soon.pk, soon.scheduled_time),
+    ]
+    # Hinted early is not claimable early: the claim still decides by the clock.
+    assert transitions.claim(soon.pk, at=now) is None
+
+
+def test_a_hinted_worker_waits_for_the_instant_then_claims(alice, fake_blotato):
+    from publishing.tasks import publish_post
+
+    post = schedule(alice, at=timezone.now() + timedelta(seconds=0.5))
+    publish_post(str(post.pk), post.scheduled_time.isoformat())
+    attempt = PublishAttempt.objects.get(post=post)
+    assert attempt.sent_at >= post.scheduled_time  # never before its instant, however fast the machine
+    assert reload(post).status == Status.SUBMITTED
+    assert len(fake_blotato.submissions()) == 1
+
+
+def test_a_hint_from_too_far_ahead_is_not_waited_for(alice, fake_blotato):
+    from publishing.tasks import publish_post
+
+    post = schedule(alice, at=timezone.now() + timedelta(minutes=10))
+    publish_post(str(post.pk), post.scheduled_time.isoformat())  # returns at once: not due, not claimed
+    assert reload(post).status == Status.SCHEDULED
+    assert fake_blotato.submissions() == []
 
 
 def test_the_backlog_is_the_length_of_the_brokers_queue(settings):

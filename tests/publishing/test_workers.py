@@ -192,3 +192,39 @@ def test_the_harvest_in_a_worker_reads_within_the_keys_budget(alice, fake_blotat
     assert len(fake_blotato.requests("GET", "/v2/published-posts")) == 1  # one page held all six
     assert len(analytics_reads) == 2  # the budget: 3 reads, one of them the list page
     assert EngagementSnapshot.objects.values("post").distinct().count() == 6  # the list brought them all
+
+
+def test_a_thread_pool_worker_keeps_many_sends_in_flight_on_a_few_pooled_connections(
+    alice, fake_blotato, celery_processes
+):
+    """The production shape: one worker, many threads, a small database pool, a slow Blotato."""
+    from django.db import connection
+
+    fake_blotato.set_knobs(latency_s=2.0)  # long enough that even a slow machine overlaps sends
+    make_posts(alice, 150, due_in=2)
+    celery_processes.start_worker(concurrency=60, pool="threads", DATABASE_POOL_SIZE="4")
+    celery_processes.start_beat()
+    database = connection.settings_dict["NAME"]
+    peak_in_flight = peak_connections = 0
+
+    def settled_while_watching() -> bool:
+        nonlocal peak_in_flight, peak_connections
+        requests = fake_blotato.requests("POST", "/v2/posts")
+        in_flight = ScheduledPost.objects.filter(status=Status.PUBLISHING).count()
+        peak_in_flight = max(peak_in_flight, in_flight)
+        with connection.cursor() as cursor:
+            # Every connection to the test database but this test's own: the worker's and beat's.
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database]
+            )
+            peak_connections = max(peak_connections, cursor.fetchone()[0])
+        return len(requests) == 150 and all_settled()
+
+    wait_until(settled_while_watching, timeout=180, describe=statuses)
+    assert statuses() == {Status.PUBLISHED: 150}
+    assert set(publications_by_text(fake_blotato).values()) == {1}
+    assert len(fake_blotato.requests("POST", "/v2/posts")) == 150
+    # Far more sends waited on Blotato at once than the worker had database connections...
+    assert peak_in_flight > 8
+    # ...while the worker held at most its pool (4), beat one or two of its own.
+    assert peak_connections <= 4 + 2

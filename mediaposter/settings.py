@@ -174,11 +174,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True  # bounded by PUBLISH_MAX_ATTEMPTS
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Sending is waiting: a thread spends nearly all of a publish waiting for Blotato's answer, so a
 # worker runs many threads (one process, little memory) and lateness stays flat as Blotato slows
-# down. SQLite serialises writers, so the embedded default keeps a handful.
+# down. That needs the database pool above (a connection per thread would exhaust PostgreSQL);
+# without one a worker keeps to a few threads, and SQLite, which serialises writers, to fewer.
 CELERY_WORKER_POOL = "threads"
-CELERY_WORKER_CONCURRENCY = env.int(
-    "WORKER_CONCURRENCY", default=4 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 100
-)
+if "pool" in DATABASES["default"].get("OPTIONS", {}):
+    _default_concurrency = 100
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _default_concurrency = 8
+else:
+    _default_concurrency = 4
+CELERY_WORKER_CONCURRENCY = env.int("WORKER_CONCURRENCY", default=_default_concurrency)
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -122,7 +122,7 @@ class Disruptor:
 
     processes: CeleryProcesses
     redis: PrivateRedis
-    workers: list[str]
+    workers: dict[str, dict]  # name -> start_worker arguments (its pool and settings)
     rng: random.Random = field(default_factory=lambda: random.Random(5))
     paused: set[str] = field(default_factory=set)
     log: list[str] = field(default_factory=list)
@@ -136,7 +136,7 @@ class Disruptor:
         start it again, as a supervisor would."""
         name = self.rng.choice([w for w in self.workers if w not in self.paused])
         self.processes.kill(name)
-        self.processes.start_worker(name)
+        self.processes.start_worker(name, **self.workers[name])
         self.note(f"SIGKILL {name}, restarted ({self.queued()} messages queued)")
 
     def queued(self) -> int | str:

@@ -28,7 +28,14 @@ from tests.processes import FAST_SETTINGS, CeleryProcesses, database_url, wait_u
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.workers, pytest.mark.chaos]
 
-WORKERS = ["w1", "w2", "w3", "w4"]
+# Two workers in the old shape (prefork, 2 children) and two in production's (many threads over
+# a small database pool, connections handed back while Blotato answers): the guarantees hold for both.
+WORKERS = {
+    "w1": {},
+    "w2": {},
+    "w3": {"pool": "threads", "concurrency": 16, "DATABASE_POOL_SIZE": "4"},
+    "w4": {"pool": "threads", "concurrency": 16, "DATABASE_POOL_SIZE": "4"},
+}
 BEATS = ["beat-a", "beat-b"]
 TOO_LONG = " is far too long for X" * 20  # > 280 characters: Blotato answers 422
 
@@ -67,8 +74,8 @@ def chaos(tmp_path, fake_blotato, private_redis):
         # one that never appears (a 500 or a timeout that created nothing) then needs review.
         VERIFY_WINDOW_TEXT_SECONDS="10",
     )
-    for name in WORKERS:
-        processes.start_worker(name)
+    for name, shape in WORKERS.items():
+        processes.start_worker(name, **shape)
     for name in BEATS:
         processes.start_beat(name)
     harness.wait_for_logs(processes, " ready.", len(WORKERS))

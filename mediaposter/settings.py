@@ -173,10 +173,10 @@ CELERY_TASK_ACKS_LATE = True  # correctness does not depend on it: the database 
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # bounded by PUBLISH_MAX_ATTEMPTS
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Sending is waiting: a thread spends nearly all of a publish waiting for Blotato's answer, so a
-# worker runs many threads (one process, little memory) and lateness stays flat as Blotato slows
-# down. That needs the database pool above (a connection per thread would exhaust PostgreSQL);
-# without one a worker keeps to a few threads, and SQLite, which serialises writers, to fewer.
-CELERY_WORKER_POOL = "threads"
+# worker runs many threads (`celery worker -P threads`: one process, little memory) and lateness
+# stays flat as Blotato slows down. That needs the database pool above (a connection per thread
+# would exhaust PostgreSQL); without one a worker keeps to a few threads, SQLite to fewer. The
+# pool is chosen on the command line (run_local, docs/deploy.md): set here it would override -P.
 if "pool" in DATABASES["default"].get("OPTIONS", {}):
     _default_concurrency = 100
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

@@ -58,7 +58,20 @@ class Command(BaseCommand):
             self._spawn("web", [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"])
             self._spawn(
                 "worker",
-                [python, "-m", "celery", "-A", "mediaposter", "worker", "-l", "info", "-n", "worker@%h"],
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "mediaposter",
+                    "worker",
+                    "-P",
+                    "threads",
+                    "-l",
+                    "info",
+                    "-n",
+                    "worker@%h",
+                ],
             )
             self._spawn(
                 "beat",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.cache import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 
-from . import accounts, api_input, lifecycle
+from . import accounts, api_input, lifecycle, queue
 from .answer_cache import cached_answer
 from .api_support import api_endpoint, error_response
 from .bad_input import BadInput
@@ -137,14 +137,20 @@ def _owned_row(request, post_id: str) -> dict:
 @api_endpoint("POST")
 def schedule(request):
     data = read_json(request)
-    wanted = api_input.parse_schedule(data, request.user, user_zone(request.user), now=timezone.now())
-    group_id, posts = lifecycle.schedule_posts(
-        request.user,
-        plans=wanted.plans,
-        clip=wanted.clip,
-        caption=wanted.caption,
-        scheduled_time=wanted.scheduled_time,
-    )
+    now = timezone.now()
+    wanted = api_input.parse_schedule(data, request.user, user_zone(request.user), now=now)
+    if wanted.queued:
+        group_id, posts = queue.queue_posts(
+            request.user, plans=wanted.plans, clip=wanted.clip, caption=wanted.caption, now=now
+        )
+    else:
+        group_id, posts = lifecycle.schedule_posts(
+            request.user,
+            plans=wanted.plans,
+            clip=wanted.clip,
+            caption=wanted.caption,
+            scheduled_time=wanted.scheduled_time,
+        )
     return JsonResponse({"group_id": str(group_id), "posts": posts_json(posts)}, status=201)
 
 

@@ -262,7 +262,7 @@ def me(request):
     profile = Profile.objects.get_or_create(user=request.user)[0]
     if request.method == "PATCH":
         data = read_json(request)
-        refuse_unknown_fields(data, {"timezone", "late_grace_minutes", "resend_unconfirmed"})
+        refuse_unknown_fields(data, {"timezone", "late_grace_minutes", "resend_unconfirmed", "queue_gap_minutes"})
         if "timezone" in data:
             try:
                 profile.timezone = zone_named(data["timezone"] if isinstance(data["timezone"], str) else "").key
@@ -275,6 +275,13 @@ def me(request):
                     "late_grace_minutes must be a whole number from 1 to 10080.", {"late_grace_minutes": "invalid"}
                 )
             profile.late_grace_minutes = grace
+        if "queue_gap_minutes" in data:
+            gap = data["queue_gap_minutes"]
+            if isinstance(gap, bool) or not isinstance(gap, int) or not 0 <= gap <= 24 * 60:
+                raise BadInput(
+                    "queue_gap_minutes must be a whole number from 0 to 1440.", {"queue_gap_minutes": "invalid"}
+                )
+            profile.queue_gap_minutes = gap
         if "resend_unconfirmed" in data:
             if not isinstance(data["resend_unconfirmed"], bool):
                 raise BadInput("resend_unconfirmed must be true or false.", {"resend_unconfirmed": "invalid"})
@@ -286,6 +293,7 @@ def me(request):
             "timezone": profile.timezone,
             "late_grace_minutes": profile.late_grace_minutes,
             "resend_unconfirmed": profile.resend_unconfirmed,
+            "queue_gap_minutes": profile.queue_gap_minutes,
             "has_blotato_key": bool(profile.blotato_api_key),
         }
     )

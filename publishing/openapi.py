@@ -91,6 +91,13 @@ SETTINGS = {
         "maximum": 7 * 24 * 60,
         "description": "How late a post may still be sent before it is marked missed.",
     },
+    "queue_gap_minutes": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 24 * 60,
+        "description": "Add to queue (scheduled_time next_slot) keeps at least this long between two posts on "
+        "one account.",
+    },
     "resend_unconfirmed": {
         "type": "boolean",
         "description": "Send a post once more when Blotato never confirmed it and it cannot be found there, "
@@ -421,7 +428,7 @@ PATHS = {
         "me",
         "You",
         get=op("getMe", "Your settings", (200, "Me")),
-        patch=op("updateMe", "Change your zone or late-grace period", (200, "Me"), body="MeUpdate"),
+        patch=op("updateMe", "Change your zone, late-grace period or queue gap", (200, "Me"), body="MeUpdate"),
     ),
     "/api/openapi.json": {
         "summary": "This document; no authentication, GET only (others get a JSON 405).",

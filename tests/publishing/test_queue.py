@@ -312,3 +312,34 @@ def test_shuffle_keeps_the_times_and_the_posts(alice, alice_api, twitter):
     assert [p.scheduled_time for p in after] == times_before
     assert sorted(p.caption for p in after) == ["post 0", "post 1", "post 2"]
     assert [p.caption for p in after] != ["post 0", "post 1", "post 2"]
+
+
+# --- the queue gap setting ------------------------------------------------------------------------
+
+
+def test_the_queue_gap_is_read_and_changed_through_the_api(alice_api, alice):
+    assert alice_api.get("/api/me").json()["queue_gap_minutes"] == 30
+    response = send(alice_api, "patch", "/api/me", {"queue_gap_minutes": 120})
+    assert response.status_code == 200 and response.json()["queue_gap_minutes"] == 120
+    alice.profile.refresh_from_db()
+    assert alice.profile.queue_gap_minutes == 120
+
+
+@pytest.mark.parametrize("value", [-1, 1441, 30.5, "30", True, None])
+def test_a_bad_queue_gap_is_refused(alice_api, alice, value):
+    response = send(alice_api, "patch", "/api/me", {"queue_gap_minutes": value})
+    assert response.status_code == 400
+    assert response.json()["details"] == {"queue_gap_minutes": "invalid"}
+    alice.profile.refresh_from_db()
+    assert alice.profile.queue_gap_minutes == 30
+
+
+def test_the_queue_gap_is_on_the_settings_page(browser, alice):
+    form = {"timezone": "Europe/Paris", "late_grace_minutes": "30", "queue_gap_minutes": "45"}
+    assert browser.post("/settings/profile", form).status_code == 302
+    alice.profile.refresh_from_db()
+    assert alice.profile.queue_gap_minutes == 45
+    refused = browser.post("/settings/profile", {**form, "queue_gap_minutes": "-5"})
+    assert refused.status_code == 422
+    alice.profile.refresh_from_db()
+    assert alice.profile.queue_gap_minutes == 45

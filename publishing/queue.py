@@ -55,7 +55,7 @@ def queue_gap(owner) -> timedelta:
     return timedelta(minutes=minutes if minutes is not None else 0)
 
 
-def free_slots(account: SocialAccount, *, now: datetime, count: int = 1) -> list[datetime]:
+def free_slot_times(account: SocialAccount, *, now: datetime, count: int = 1) -> list[datetime]:
     """The account's next `count` free slot instants (UTC), as the queue would hand them out."""
     gap = queue_gap(account.owner_id)
     taken = list(
@@ -82,7 +82,7 @@ def queue_posts(
         }
         times = []
         for plan in plans:
-            found = free_slots(locked[plan.account.pk], now=now)
+            found = free_slot_times(locked[plan.account.pk], now=now)
             if not found:
                 raise BadInput(
                     f"{plan.account} has no free posting slot in the next year: add slots on the Slots page.",
@@ -116,7 +116,7 @@ def queued_posts(account: SocialAccount, *, now: datetime) -> list[ScheduledPost
 def queues(owner, *, now: datetime) -> list[AccountQueue]:
     found = []
     for account in SocialAccount.objects.owned_by(owner).filter(is_active=True):
-        next_free = free_slots(account, now=now)
+        next_free = free_slot_times(account, now=now)
         found.append(
             AccountQueue(account, queued_posts(account, now=now), account_slots(account), next(iter(next_free), None))
         )

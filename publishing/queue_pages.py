@@ -64,7 +64,7 @@ def _account_rows(request, *, now, errors=None, proposal=None) -> list[dict]:
                 "account": account,
                 "days": slots_fields(slots),
                 "count": len(slots),
-                "upcoming": queue.free_slots(account, now=now, count=UPCOMING),
+                "upcoming": queue.free_slot_times(account, now=now, count=UPCOMING),
                 "error": (errors or {}).get(account.pk),
                 "proposal": proposal if proposal and proposal["account"] == account else None,
             }

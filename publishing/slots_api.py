@@ -64,7 +64,7 @@ def slots_json(account: SocialAccount) -> dict:
         "timezone": user_zone(account.owner).key,
         "queue_gap_minutes": int(queue.queue_gap(account.owner_id).total_seconds() // 60),
         "slots": [{"weekday": s.weekday, "day": WEEKDAYS[s.weekday], "time": f"{s.at:%H:%M}"} for s in slots],
-        "next_free_slots": [iso_utc(at) for at in queue.free_slots(account, now=timezone.now(), count=UPCOMING)],
+        "next_free_slots": [iso_utc(at) for at in queue.free_slot_times(account, now=timezone.now(), count=UPCOMING)],
     }
 
 

@@ -275,6 +275,8 @@ REHINT_AFTER_SECONDS = env.float("REHINT_AFTER_SECONDS", default=60.0)
 # still queued, and re-sending the backlog would only multiply it.
 REHINT_MAX_BACKLOG = env.int("REHINT_MAX_BACKLOG", default=100)
 DEFAULT_LATE_GRACE_MINUTES = env.int("DEFAULT_LATE_GRACE_MINUTES", default=30)
+# "Add to queue" keeps at least this long between two posts on one account (a per-user setting).
+DEFAULT_QUEUE_GAP_MINUTES = env.int("DEFAULT_QUEUE_GAP_MINUTES", default=30)
 
 # --- The learning loop (analytics/harvest.py) ---------------------------------------------------
 # Posts published this many days back are harvested (the last checkpoint is day 30).

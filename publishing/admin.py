@@ -14,8 +14,10 @@ from .forms import check_new_time
 from .models import (
     RETRYABLE,
     ApiToken,
+    CalendarFeedToken,
     Clip,
     PostEvent,
+    PostingSlot,
     Profile,
     PublishAttempt,
     ScheduledPost,
@@ -256,7 +258,7 @@ class SocialAccountAdmin(admin.ModelAdmin):
 class ProfileAdmin(admin.ModelAdmin):
     # The Blotato key never reaches a page: not in the form, not decrypted for the list.
     exclude = ("blotato_api_key",)
-    list_display = ("user", "timezone", "late_grace_minutes", "has_blotato_key")
+    list_display = ("user", "timezone", "late_grace_minutes", "queue_gap_minutes", "has_blotato_key")
     search_fields = ("user__username",)
     readonly_fields = ("user", "has_blotato_key")
 
@@ -278,3 +280,19 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ("name", "user", "prefix", "created_at", "last_used_at")
     search_fields = ("user__username", "name", "prefix")
     fields = ("user", "name", "prefix", "created_at", "last_used_at")
+
+
+@admin.register(PostingSlot)
+class PostingSlotAdmin(admin.ModelAdmin):
+    list_display = ("account", "weekday", "local_time")
+    list_filter = ("weekday", "account__platform")
+    list_select_related = ("account",)
+    search_fields = ("account__username", "account__owner__username")
+
+
+@admin.register(CalendarFeedToken)
+class CalendarFeedTokenAdmin(ReadOnlyAdmin):
+    # Deleting stays allowed: it revokes the subscription URL.
+    list_display = ("user", "prefix", "created_at", "last_used_at")
+    search_fields = ("user__username", "prefix")
+    fields = ("user", "prefix", "created_at", "last_used_at")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.cache import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 
-from . import accounts, api_input, lifecycle
+from . import accounts, api_input, lifecycle, queue
 from .answer_cache import cached_answer
 from .api_support import api_endpoint, error_response
 from .bad_input import BadInput
@@ -137,14 +137,20 @@ def _owned_row(request, post_id: str) -> dict:
 @api_endpoint("POST")
 def schedule(request):
     data = read_json(request)
-    wanted = api_input.parse_schedule(data, request.user, user_zone(request.user), now=timezone.now())
-    group_id, posts = lifecycle.schedule_posts(
-        request.user,
-        plans=wanted.plans,
-        clip=wanted.clip,
-        caption=wanted.caption,
-        scheduled_time=wanted.scheduled_time,
-    )
+    now = timezone.now()
+    wanted = api_input.parse_schedule(data, request.user, user_zone(request.user), now=now)
+    if wanted.queued:
+        group_id, posts = queue.queue_posts(
+            request.user, plans=wanted.plans, clip=wanted.clip, caption=wanted.caption, now=now
+        )
+    else:
+        group_id, posts = lifecycle.schedule_posts(
+            request.user,
+            plans=wanted.plans,
+            clip=wanted.clip,
+            caption=wanted.caption,
+            scheduled_time=wanted.scheduled_time,
+        )
     return JsonResponse({"group_id": str(group_id), "posts": posts_json(posts)}, status=201)
 
 
@@ -256,7 +262,7 @@ def me(request):
     profile = Profile.objects.get_or_create(user=request.user)[0]
     if request.method == "PATCH":
         data = read_json(request)
-        refuse_unknown_fields(data, {"timezone", "late_grace_minutes", "resend_unconfirmed"})
+        refuse_unknown_fields(data, {"timezone", "late_grace_minutes", "resend_unconfirmed", "queue_gap_minutes"})
         if "timezone" in data:
             try:
                 profile.timezone = zone_named(data["timezone"] if isinstance(data["timezone"], str) else "").key
@@ -269,6 +275,13 @@ def me(request):
                     "late_grace_minutes must be a whole number from 1 to 10080.", {"late_grace_minutes": "invalid"}
                 )
             profile.late_grace_minutes = grace
+        if "queue_gap_minutes" in data:
+            gap = data["queue_gap_minutes"]
+            if isinstance(gap, bool) or not isinstance(gap, int) or not 0 <= gap <= 24 * 60:
+                raise BadInput(
+                    "queue_gap_minutes must be a whole number from 0 to 1440.", {"queue_gap_minutes": "invalid"}
+                )
+            profile.queue_gap_minutes = gap
         if "resend_unconfirmed" in data:
             if not isinstance(data["resend_unconfirmed"], bool):
                 raise BadInput("resend_unconfirmed must be true or false.", {"resend_unconfirmed": "invalid"})
@@ -280,6 +293,7 @@ def me(request):
             "timezone": profile.timezone,
             "late_grace_minutes": profile.late_grace_minutes,
             "resend_unconfirmed": profile.resend_unconfirmed,
+            "queue_gap_minutes": profile.queue_gap_minutes,
             "has_blotato_key": bool(profile.blotato_api_key),
         }
     )

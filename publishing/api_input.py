@@ -34,7 +34,12 @@ class ScheduleInput:
     plans: list[PostPlan]
     clip: Clip | None
     caption: str
-    scheduled_time: datetime
+    scheduled_time: datetime | None  # None: each post takes its account's next free slot
+    queued: bool = False
+
+
+# `"scheduled_time": "next_slot"`: add to the queue (publishing/queue.py).
+NEXT_SLOT = "next_slot"
 
 
 def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> ScheduleInput:
@@ -45,8 +50,16 @@ def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> Schedul
     publish_now = data.get("publish_now", False)
     if not isinstance(publish_now, bool):
         raise BadInput("publish_now must be true or false.", {"publish_now": "must be a boolean"})
+    queued = data.get("scheduled_time") == NEXT_SLOT
+    if publish_now and queued:
+        raise BadInput(
+            'scheduled_time "next_slot" and publish_now cannot go together; choose one.',
+            {"scheduled_time": "conflicts with publish_now"},
+        )
     if publish_now:
         scheduled_time = now
+    elif queued:
+        scheduled_time = None
     else:
         if data.get("scheduled_time") is None:
             raise BadInput("scheduled_time is required unless publish_now is true.", {"scheduled_time": "required"})
@@ -64,7 +77,7 @@ def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> Schedul
         fields = dict(options.get(platform, {}))
         account = _account(owner, platform, fields.pop("account_id", None), fields)
         plans.append(PostPlan(platform, account, fields))
-    return ScheduleInput(plans=plans, clip=clip, caption=caption, scheduled_time=scheduled_time)
+    return ScheduleInput(plans=plans, clip=clip, caption=caption, scheduled_time=scheduled_time, queued=queued)
 
 
 def parse_edit(data: dict, post: ScheduledPost, tz: ZoneInfo, *, now: datetime) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, openapi
+from . import api, openapi, slots_api
 
 urlpatterns = [
     path("publishing/schedule", api.schedule),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("clips", api.clips),
     path("accounts", api.account_list),
     path("accounts/sync", api.account_sync),
+    path("publishing/accounts/<str:account_id>/slots", slots_api.account_slots),
     path("me", api.me),
     path("openapi.json", openapi.document),
 ]

@@ -125,9 +125,22 @@ class ProfileForm(forms.ModelForm):
         "the first send did go out; platforms may flag accounts that post duplicates.",
     )
 
+    queue_gap_minutes = forms.IntegerField(
+        min_value=0,
+        max_value=1440,
+        label="Queue gap (minutes)",
+        help_text="Add to queue keeps at least this long between two posts on one account.",
+        required=False,
+    )
+
     class Meta:
         model = Profile
-        fields = ["timezone", "late_grace_minutes", "resend_unconfirmed"]
+        fields = ["timezone", "late_grace_minutes", "resend_unconfirmed", "queue_gap_minutes"]
+
+    def clean_queue_gap_minutes(self) -> int:
+        # Left out (a client that predates the field), it stays as it was.
+        value = self.cleaned_data["queue_gap_minutes"]
+        return self.instance.queue_gap_minutes if value is None else value
 
 
 class BlotatoKeyForm(forms.Form):

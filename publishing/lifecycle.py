@@ -20,7 +20,16 @@ from .models import Clip, ScheduledPost, SocialAccount, Status
 from .timeparse import iso_utc
 from .transitions import WrongStatus
 
-__all__ = ["PostPlan", "WrongStatus", "cancel_post", "confirm_live", "edit_post", "retry_post", "schedule_posts"]
+__all__ = [
+    "PostPlan",
+    "WrongStatus",
+    "cancel_post",
+    "confirm_live",
+    "create_posts",
+    "edit_post",
+    "retry_post",
+    "schedule_posts",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +47,15 @@ def schedule_posts(
     owner, *, plans: list[PostPlan], clip: Clip | None, caption: str, scheduled_time: datetime
 ) -> tuple[uuid.UUID, list[ScheduledPost]]:
     """Create one post per platform, tied by a group id; due ones are sent at once."""
+    return create_posts(
+        owner, plans=plans, clip=clip, caption=caption, times=[scheduled_time] * len(plans), hint_at=scheduled_time
+    )
+
+
+def create_posts(
+    owner, *, plans: list[PostPlan], clip: Clip | None, caption: str, times: list[datetime], hint_at: datetime
+) -> tuple[uuid.UUID, list[ScheduledPost]]:
+    """One post per plan at its own time (the queue gives each account its slot), tied by a group id."""
     group_id = uuid.uuid4()
     with transaction.atomic():
         posts = [
@@ -49,11 +67,11 @@ def schedule_posts(
                 account=plan.account,
                 options=plan.options,
                 caption=caption,
-                scheduled_time=scheduled_time,
+                scheduled_time=at,
             )
-            for plan in plans
+            for plan, at in zip(plans, times, strict=True)
         ]
-        _hint_if_due(posts, at=scheduled_time)
+        _hint_if_due(posts, at=hint_at)
     logger.info("scheduled group %s: %s", group_id, ", ".join(f"{p.platform} {p.pk}" for p in posts))
     return group_id, posts
 

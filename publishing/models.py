@@ -7,7 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -27,6 +27,8 @@ class Profile(models.Model):
     # (needs_review). With this on it is sent once more instead: a possible duplicate, the user's
     # choice over a possible missing post. Off by default; the settings page states the risk.
     resend_unconfirmed = models.BooleanField(default=False)
+    # "Add to queue" keeps at least this long between two posts on one account (publishing/queue.py).
+    queue_gap_minutes = models.PositiveIntegerField(default=settings.DEFAULT_QUEUE_GAP_MINUTES)
 
     def __str__(self) -> str:
         return f"profile of {self.user}"
@@ -118,6 +120,50 @@ class SocialAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} @{self.username or self.blotato_account_id}"
+
+
+class PostingSlot(models.Model):
+    """One weekly time at which the account's queue posts: a weekday and a wall-clock time in the
+    owner's zone (publishing/posting_slots.py turns it into instants, DST included)."""
+
+    account = models.ForeignKey(SocialAccount, models.CASCADE, related_name="posting_slots")
+    weekday = models.PositiveSmallIntegerField()  # 0 = Monday
+    local_time = models.TimeField()
+
+    class Meta:
+        ordering = ["account", "weekday", "local_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "weekday", "local_time"], name="slot_once_per_account"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="slot_weekday_0_to_6"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.get_weekday_display()} {self.local_time:%H:%M}"
+
+    def get_weekday_display(self) -> str:
+        return ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[self.weekday]
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in a user's calendar subscription URL. Only its SHA-256 is stored; it is shown once."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed ({self.prefix}…) of {self.user}"
+
+    @classmethod
+    def issue(cls, user) -> str:
+        """A new secret for `user`, replacing any earlier one (which stops working)."""
+        token = "cal_" + secrets.token_urlsafe(32)
+        with transaction.atomic():
+            cls.objects.filter(user=user).delete()
+            cls.objects.create(user=user, token_hash=ApiToken.hash(token), prefix=token[:10])
+        return token
 
 
 class Status(models.TextChoices):

@@ -91,6 +91,13 @@ SETTINGS = {
         "maximum": 7 * 24 * 60,
         "description": "How late a post may still be sent before it is marked missed.",
     },
+    "queue_gap_minutes": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 24 * 60,
+        "description": "Add to queue (scheduled_time next_slot) keeps at least this long between two posts on "
+        "one account.",
+    },
     "resend_unconfirmed": {
         "type": "boolean",
         "description": "Send a post once more when Blotato never confirmed it and it cannot be found there, "
@@ -168,8 +175,10 @@ SCHEMAS: dict = {
                 "clip_id": nullable("string", format="uuid", description="One of your clips. " + _media_required()),
                 "caption": {"type": "string", "default": "", "description": _caption_limits()},
                 "scheduled_time": {
-                    **INPUT_TIME,
-                    "description": "Required unless publish_now. " + INPUT_TIME["description"],
+                    "anyOf": [INPUT_TIME, {"const": "next_slot"}],
+                    "description": "Required unless publish_now. " + INPUT_TIME["description"] + ' Or "next_slot": '
+                    "each post takes its account's next free posting slot (see AccountSlots), at least your queue "
+                    "gap from the account's other posts; 409 when an account has no free slot in the next year.",
                 },
                 "publish_now": {
                     "type": "boolean",
@@ -235,6 +244,49 @@ SCHEMAS: dict = {
     ),
     "ClipList": record({"clips": {"type": "array", "items": ref("Clip"), "maxItems": 500}, "count": COUNT}),
     "AccountList": record({"accounts": {"type": "array", "items": ref("Account")}, "count": COUNT}),
+    "PostingSlot": object_schema(
+        {
+            "weekday": {"type": "integer", "minimum": 0, "maximum": 6, "description": "0 = Monday ... 6 = Sunday."},
+            "time": {"type": "string", "pattern": "^[0-9]{1,2}:[0-9]{2}$", "examples": ["09:00"]},
+        },
+        required=["weekday", "time"],
+        closed=True,
+    ),
+    "AccountSlots": record(
+        {
+            "account_id": {"type": "string", "description": "The Account id."},
+            "platform": ref("Platform"),
+            "timezone": {"type": "string", "description": "Your zone: slot times are wall-clock times in it."},
+            "queue_gap_minutes": {"type": "integer", "minimum": 0, "description": "The queue's minimum gap."},
+            "slots": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "weekday": {"type": "integer", "minimum": 0, "maximum": 6},
+                        "day": {"type": "string", "examples": ["Monday"]},
+                        "time": {"type": "string", "examples": ["09:00"]},
+                    },
+                    "required": ["weekday", "day", "time"],
+                },
+            },
+            "next_free_slots": {
+                "type": "array",
+                "items": INSTANT,
+                "maxItems": 5,
+                "description": "The next instants the queue would hand out (UTC). A slot in a DST gap moves to the "
+                "end of the gap; one in the repeated hour is its first occurrence.",
+            },
+        }
+    ),
+    "AccountSlotsUpdate": {
+        **object_schema(
+            {"slots": {"type": "array", "items": ref("PostingSlot"), "maxItems": 168}},
+            required=["slots"],
+            closed=True,
+        ),
+        "description": "Replaces every slot of the account; posts already queued keep their times. Repeats are a 400.",
+    },
 }
 
 RESPONSES = {
@@ -349,11 +401,34 @@ PATHS = {
         "Sync accounts",
         post=op("syncAccounts", "Mirror your accounts from Blotato", (200, "AccountList"), "422", "503"),
     ),
+    "/api/publishing/accounts/{account_id}/slots": path_item(
+        "accounts",
+        "An account's posting slots (its queue's weekly times)",
+        parameters=[
+            {
+                "name": "account_id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "An Account id.",
+            }
+        ],
+        get=op(
+            "getAccountSlots", "The account's weekly posting slots and its next free ones", (200, "AccountSlots"), "404"
+        ),
+        put=op(
+            "putAccountSlots",
+            "Replace the account's posting slots",
+            (200, "AccountSlots"),
+            "404",
+            body="AccountSlotsUpdate",
+        ),
+    ),
     "/api/me": path_item(
         "me",
         "You",
         get=op("getMe", "Your settings", (200, "Me")),
-        patch=op("updateMe", "Change your zone or late-grace period", (200, "Me"), body="MeUpdate"),
+        patch=op("updateMe", "Change your zone, late-grace period or queue gap", (200, "Me"), body="MeUpdate"),
     ),
     "/api/openapi.json": {
         "summary": "This document; no authentication, GET only (others get a JSON 405).",

@@ -20,8 +20,8 @@ from analytics.harvest import learning_sources
 from analytics.history import WINDOW_DAYS
 from analytics.scheduling import best_shared_slot, engine_answer, free_slots
 
-from . import lifecycle
-from .api_input import parse_schedule
+from . import lifecycle, queue
+from .api_input import NEXT_SLOT, parse_schedule
 from .bad_input import BadInput
 from .forms import errors_by_field
 from .models import Clip, SocialAccount
@@ -46,14 +46,19 @@ def new_post(request):
         plan = parse_schedule(_as_api_input(fields), request.user, tz, now=now)
     except BadInput as problem:
         return _render_dialog(request, fields, errors_by_field(problem), status=422)
-    group_id, posts = lifecycle.schedule_posts(
-        request.user, plans=plan.plans, clip=plan.clip, caption=plan.caption, scheduled_time=plan.scheduled_time
-    )
-    local = plan.scheduled_time.astimezone(tz)
-    done = (
-        f"Scheduled {len(posts)} post{'s' if len(posts) != 1 else ''} "
-        f"({', '.join(Platform(p.platform).label for p in posts)}) for {local:%a %-d %b %Y, %H:%M}."
-    )
+    try:
+        if plan.queued:
+            group_id, posts = queue.queue_posts(
+                request.user, plans=plan.plans, clip=plan.clip, caption=plan.caption, now=now
+            )
+        else:
+            group_id, posts = lifecycle.schedule_posts(
+                request.user, plans=plan.plans, clip=plan.clip, caption=plan.caption, scheduled_time=plan.scheduled_time
+            )
+    except BadInput as problem:  # an account without a free posting slot
+        return _render_dialog(request, fields, errors_by_field(problem), status=422)
+    local = min(p.scheduled_time for p in posts).astimezone(tz)
+    done = _done_message(posts, tz, queued=plan.queued)
     if not request.htmx:
         messages.success(request, done)
         return redirect(f"/calendar/?view=week&date={local.date().isoformat()}")
@@ -106,6 +111,18 @@ def time_suggestions(request):
 # --- pieces ------------------------------------------------------------------------------------
 
 
+def _done_message(posts, tz, *, queued: bool) -> str:
+    count = f"{len(posts)} post{'s' if len(posts) != 1 else ''}"
+    if queued:
+        placed = ", ".join(
+            f"{Platform(p.platform).label} {p.scheduled_time.astimezone(tz):%a %-d %b %H:%M}" for p in posts
+        )
+        return f"Added {count} to the queue: {placed}."
+    local = posts[0].scheduled_time.astimezone(tz)
+    labels = ", ".join(Platform(p.platform).label for p in posts)
+    return f"Scheduled {count} ({labels}) for {local:%a %-d %b %Y, %H:%M}."
+
+
 def _as_api_input(fields) -> dict:
     """The dialog's form fields in the JSON API's shape (see api_input.parse_schedule)."""
     platforms = fields.getlist("platforms")
@@ -114,6 +131,8 @@ def _as_api_input(fields) -> dict:
         data["clip_id"] = fields["clip_id"]
     if "publish_now" in fields:
         data["publish_now"] = True
+    elif "queue" in fields:  # "Add to queue": the date and time fields are not used
+        data["scheduled_time"] = NEXT_SLOT
     elif fields.get("date") and fields.get("time"):
         data["scheduled_time"] = f"{fields['date']}T{fields['time']}"
     elif fields.get("date") or fields.get("time"):

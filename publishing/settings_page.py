@@ -1,8 +1,9 @@
-"""The settings page: time zone and grace period, the Blotato key, connected accounts, API tokens.
+"""The settings page: time zone and grace period, the Blotato key, accounts, API tokens, calendar feed.
 
 The Blotato key is write-only: the page shows that one is saved and its last four characters,
 never the key. A new key is checked against Blotato's account list before it is saved. A new API
-token is shown once, in the answer to the form that created it; only its hash is stored.
+token is shown once, in the answer to the form that created it; only its hash is stored. The
+calendar subscription URL works the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from analytics.harvest import current_problem
@@ -19,7 +21,7 @@ from analytics.harvest import current_problem
 from . import accounts
 from .blotato_errors import AuthRejected, BlotatoError, RateLimited
 from .forms import ApiTokenForm, BlotatoKeyForm, ProfileForm
-from .models import ApiToken, Profile, SocialAccount
+from .models import ApiToken, CalendarFeedToken, Profile, SocialAccount
 
 
 def _profile(user) -> Profile:
@@ -38,6 +40,7 @@ def _render(request, status: int = 200, **forms):
         "install_key": bool(settings.BLOTATO_API_KEY),
         "accounts": SocialAccount.objects.owned_by(request.user),
         "tokens": ApiToken.objects.filter(user=request.user),
+        "calendar_feed": CalendarFeedToken.objects.filter(user=request.user).first(),
         "harvest_problem": current_problem(request.user),
     }
     return render(request, "publishing/settings.html", context, status=status)
@@ -120,6 +123,27 @@ def revoke_token(request, token_id: int):
     if not deleted:
         raise Http404("No such token.")
     messages.success(request, "Token revoked: it no longer works.")
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def create_calendar_feed(request):
+    """A new subscription URL, shown in this answer only; any earlier URL stops working."""
+    token = CalendarFeedToken.issue(request.user)
+    url = request.build_absolute_uri(reverse("publishing:calendar_feed", args=[token]))
+    response = _render(request, 201, new_feed_url=url)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def revoke_calendar_feed(request):
+    deleted, _ = CalendarFeedToken.objects.filter(user=request.user).delete()
+    if not deleted:
+        raise Http404("No calendar feed to revoke.")
+    messages.success(request, "Calendar feed revoked: its URL no longer works.")
     return redirect("publishing:settings")
 
 

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import clips_page, schedule_dialog, settings_page, views
+from . import calendar_export, clips_page, queue_pages, schedule_dialog, settings_page, views
 
 app_name = "publishing"
 urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
+    path("calendar/export.ics", calendar_export.export_ics, name="export_ics"),
+    path("calendar/export.csv", calendar_export.export_csv, name="export_csv"),
+    path("calendar/feed/<str:token>.ics", calendar_export.feed, name="calendar_feed"),
     path("calendar/new", schedule_dialog.new_post, name="new_post"),
     path("calendar/new/clips", schedule_dialog.clip_choices, name="clip_choices"),
     path("calendar/new/times", schedule_dialog.time_suggestions, name="time_suggestions"),
@@ -19,4 +22,12 @@ urlpatterns = [
     path("settings/accounts/sync", settings_page.sync_accounts, name="sync_accounts"),
     path("settings/tokens", settings_page.create_token, name="create_token"),
     path("settings/tokens/<int:token_id>/revoke", settings_page.revoke_token, name="revoke_token"),
+    path("settings/calendar-feed", settings_page.create_calendar_feed, name="create_calendar_feed"),
+    path("settings/calendar-feed/revoke", settings_page.revoke_calendar_feed, name="revoke_calendar_feed"),
+    path("slots/", queue_pages.slots_page, name="slots"),
+    path("slots/<int:account_id>", queue_pages.save_slots, name="save_slots"),
+    path("slots/<int:account_id>/best-times", queue_pages.propose_best_times, name="propose_best_times"),
+    path("queue/", queue_pages.queue_page, name="queue"),
+    path("queue/<int:account_id>/move", queue_pages.move_in_queue, name="move_in_queue"),
+    path("queue/<int:account_id>/shuffle", queue_pages.shuffle_queue, name="shuffle_queue"),
 ]

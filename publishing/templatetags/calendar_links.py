@@ -26,6 +26,16 @@ def calendar_url(view: str, day, query) -> str:
 
 
 @register.simple_tag
+def export_url(kind: str, grid, query) -> str:
+    """The ICS or CSV download of the days on screen, with the same filters (calendar_export.py)."""
+    params = {"start_date": grid.start.isoformat(), "end_date": f"{grid.end.isoformat()}T00:00"}
+    for name in ("platform", "status", "q"):
+        if query and query.get(name):
+            params[name] = query.get(name)
+    return f"{reverse(f'publishing:export_{kind}')}?{urlencode(params)}"
+
+
+@register.simple_tag
 def calendar_state(grid, query) -> str:
     """What a drop sends along with its slot, as JSON: the view, day and filters being looked at.
 

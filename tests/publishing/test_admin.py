@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.apps import apps
@@ -15,8 +15,10 @@ from django.utils import timezone
 from analytics.models import EngagementSnapshot, HarvestedPost, HarvestStatus, PostMetric
 from publishing.models import (
     ApiToken,
+    CalendarFeedToken,
     Clip,
     PostEvent,
+    PostingSlot,
     Profile,
     PublishAttempt,
     ScheduledPost,
@@ -105,7 +107,14 @@ def one_of_each(carol, account) -> dict:
             metrics={"likesCount": "3"},
         ),
         HarvestStatus: HarvestStatus.objects.create(user=carol, last_run_at=timezone.now()),
+        PostingSlot: PostingSlot.objects.create(account=account, weekday=2, local_time=time(9, 0)),
+        CalendarFeedToken: _calendar_feed(carol),
     }
+
+
+def _calendar_feed(user) -> CalendarFeedToken:
+    CalendarFeedToken.issue(user)
+    return CalendarFeedToken.objects.get(user=user)
 
 
 def test_every_model_of_ours_is_registered():

@@ -32,6 +32,7 @@ ALLOWED = {
     "/api/clips": {"get", "post"},
     "/api/accounts": {"get"},
     "/api/accounts/sync": {"post"},
+    "/api/publishing/accounts/{account_id}/slots": {"get", "put"},
     "/api/me": {"get", "patch"},
     "/api/openapi.json": {"get"},
     "/api/optimal-posting-times/platform/{platform}": {"get"},

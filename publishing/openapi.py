@@ -64,7 +64,7 @@ def _platform_options(platform: str) -> dict:
 
 def _caption_limits() -> str:
     limits = [
-        f"{platform} {rules.caption_limit} {'bytes' if rules.count_bytes else 'characters'}"
+        f"{platform} {rules.caption_limit} {rules.measure.unit} ({rules.measure.explained})"
         for platform, rules in RULES.items()
     ]
     return "Caption limits: " + ", ".join(limits) + "."

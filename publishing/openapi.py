@@ -84,7 +84,10 @@ INPUT_TIME = {
 }
 UUID = {"type": "string", "format": "uuid"}
 SETTINGS = {
-    "timezone": {"type": "string", "description": "IANA zone name, e.g. Europe/Paris."},
+    "timezone": {
+        "type": "string",
+        "description": "IANA zone name of a place, e.g. Europe/Paris, or UTC (not localtime, Factory or Etc/*).",
+    },
     "late_grace_minutes": {
         "type": "integer",
         "minimum": 1,

@@ -289,13 +289,24 @@ LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+# Beat dispatches and reconciles every second, so Celery's own per-task lines (beat's "Sending due
+# task", the worker's "received" and "succeeded") would be four INFO lines a second. They are
+# shown only at LOG_LEVEL=DEBUG; what a person wants (a post sent, published or failed, a key
+# refused, a worker lost) is logged by publishing/ at INFO and by Celery at WARNING and above.
+PER_TICK_LEVEL = "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"urllib3": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "urllib3": {"level": "WARNING"},
+        "celery.beat": {"level": PER_TICK_LEVEL},
+        "celery.worker.strategy": {"level": PER_TICK_LEVEL},
+        "celery.app.trace": {"level": PER_TICK_LEVEL},
+    },
 }
 
 # Lets the chaos tests kill a worker at a named point (publishing/crashpoints.py). Never in production.

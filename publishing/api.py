@@ -19,8 +19,8 @@ from .calendar_version import calendar_version, posts_in_range
 from .json_body import read_json, refuse_unknown_fields
 from .models import Clip, Profile, ScheduledPost, SocialAccount, Status, web_url
 from .search_query import search_text
-from .timeparse import BadTime, iso_utc, zone_named
-from .zones import user_zone
+from .timeparse import iso_utc
+from .zones import UnknownZone, offered_zone, user_zone
 
 
 class UtcText(Func):
@@ -264,10 +264,13 @@ def me(request):
         data = read_json(request)
         refuse_unknown_fields(data, {"timezone", "late_grace_minutes", "resend_unconfirmed", "queue_gap_minutes"})
         if "timezone" in data:
+            # The zones the settings page offers (a legacy alias is stored as its current name).
+            name = data["timezone"] if isinstance(data["timezone"], str) else ""
             try:
-                profile.timezone = zone_named(data["timezone"] if isinstance(data["timezone"], str) else "").key
-            except BadTime as error:
+                profile.timezone = name if name == profile.timezone else offered_zone(name)
+            except UnknownZone as error:
                 raise BadInput(f"timezone: {error}", {"timezone": "unknown"}) from None
+            profile.zone_offer_answered = True
         if "late_grace_minutes" in data:
             grace = data["late_grace_minutes"]
             if isinstance(grace, bool) or not isinstance(grace, int) or not 1 <= grace <= 7 * 24 * 60:

@@ -66,8 +66,8 @@ def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> Schedul
         scheduled_time = future_time(data["scheduled_time"], tz, now=now)
     if not caption.strip() and clip is None:
         raise BadInput("Nothing to post: write a caption or choose a clip.", {"caption": "empty"})
+    check_caption(caption, platforms)
     for platform in platforms:
-        check_caption(caption, platform)
         if RULES[platform].media_required and clip is None:
             label = Platform(platform).label
             raise BadInput(f"{label} needs media: choose a clip (clip_id).", {"clip_id": f"required for {platform}"})
@@ -89,7 +89,7 @@ def parse_edit(data: dict, post: ScheduledPost, tz: ZoneInfo, *, now: datetime) 
         changes["scheduled_time"] = future_time(data["scheduled_time"], tz, now=now)
     if "caption" in data:
         changes["caption"] = _string(data, "caption")
-        check_caption(changes["caption"], post.platform)
+        check_caption(changes["caption"], [post.platform])
     return changes
 
 
@@ -125,16 +125,29 @@ def schedule_window_problem(moment: datetime, *, now: datetime) -> str | None:
     return None
 
 
-def check_caption(caption: str, platform: str) -> None:
-    rules = RULES[platform]
-    length = rules.caption_length(caption)
-    if length > rules.caption_limit:
-        unit = "bytes" if rules.count_bytes else "characters"
-        label = Platform(platform).label
-        raise BadInput(
-            f"The caption is {length} {unit}; {label} allows at most {rules.caption_limit}.",
-            {"caption": {platform: {"length": length, "limit": rules.caption_limit}}},
+def check_caption(caption: str, platforms: list[str]) -> None:
+    """Refuse a caption too long for any of the platforms, naming every one it is too long for."""
+    over = {}
+    for platform in platforms:
+        rules = RULES[platform]
+        length = rules.caption_length(caption)
+        if length > rules.caption_limit:
+            over[platform] = {"length": length, "limit": rules.caption_limit, "unit": rules.measure.unit}
+    if not over:
+        return
+    if len(over) == 1:
+        [(platform, count)] = over.items()
+        message = (
+            f"The caption is {count['length']} {count['unit']}; "
+            f"{Platform(platform).label} allows at most {count['limit']}."
         )
+    else:
+        parts = [
+            f"{Platform(platform).label} ({count['length']} {count['unit']}; at most {count['limit']})"
+            for platform, count in over.items()
+        ]
+        message = f"The caption is too long for {', '.join(parts[:-1])} and {parts[-1]}."
+    raise BadInput(message, {"caption": over})
 
 
 def calendar_range(params, tz: ZoneInfo, *, now: datetime) -> tuple[datetime, datetime]:

@@ -337,5 +337,7 @@ class BlotatoClient:
     @staticmethod
     def _log(method: str, path: str, outcome: object, started: float) -> None:
         elapsed = (time.monotonic() - started) * 1000
-        level = logging.INFO if isinstance(outcome, int) and outcome < 400 else logging.WARNING
+        # A send is worth a line on the console; the polls and list reads that follow it are not.
+        answered = isinstance(outcome, int) and outcome < 400
+        level = (logging.INFO if method != "GET" else logging.DEBUG) if answered else logging.WARNING
         logger.log(level, "blotato %s %s -> %s in %d ms", method, path, outcome, elapsed)

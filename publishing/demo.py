@@ -1,9 +1,10 @@
 """The demo user's calendar on first start in sandbox mode: a lived-in month, not an empty grid.
 
-Two months of published posts are backfilled into the fake Blotato (which makes up their
-engagement from a hidden weekday x hour curve), harvested like real ones, so the analytics page
-and the time chips show learned times at once; plus one failed post, one that needs review and a
-fortnight of upcoming posts on several platforms. Only for a user with no posts yet.
+Two months of published posts (each with its link on the platform) are backfilled into the fake
+Blotato (which makes up their engagement from a hidden weekday x hour curve), harvested like real
+ones, so the analytics page and the time chips show learned times at once; plus one failed post
+with the platform's reason, one that needs review and a fortnight of upcoming posts on six
+platforms. Only for a user with no posts yet.
 """
 
 from __future__ import annotations
@@ -20,10 +21,17 @@ from analytics.harvest import harvest
 from . import timeline
 from .blotato_clients import api_key_for
 from .models import Clip, ScheduledPost, SocialAccount, Status
+from .platforms import RULES
 from .transitions import NEEDS_REVIEW_MESSAGE
 
 HISTORY_DAYS = 60
 HABITS = {"instagram": (12, 18, 20), "tiktok": (9, 19, 21), "twitter": (8, 12, 17)}
+# Now and then, beside the regular habits: text posts, and a YouTube video a week.
+OCCASIONAL = {
+    "linkedin": (3, 10, "We are hiring a community manager: details on our site"),
+    "bluesky": (4, 16, "Small thread on how we plan a month of posts"),
+    "youtube": (7, 15, "Full episode: a week in the studio"),
+}
 CAPTIONS = [
     "Behind the scenes of this week's shoot",
     "Three tips we wish we had known earlier",
@@ -42,9 +50,10 @@ def seed_demo_calendar(user, *, now: datetime | None = None, seed: int = 2026113
         return {}
     now = now or timezone.now()
     rng = random.Random(seed)
-    accounts = {a.platform: a for a in SocialAccount.objects.filter(owner=user, platform__in=list(HABITS))}
+    accounts = {a.platform: a for a in SocialAccount.objects.filter(owner=user, is_active=True)}
     clips = list(Clip.objects.filter(owner=user))
-    published = _backfill_history(user, accounts, clips, now=now, rng=rng)
+    regular = {platform: accounts[platform] for platform in HABITS if platform in accounts}
+    published = _backfill_history(user, regular, clips, now=now, rng=rng)
     made = {"published": published, **_a_month_around_today(user, accounts, clips, now=now, rng=rng)}
     made["harvested"] = harvest([user], at=now, days=HISTORY_DAYS + 5).new_snapshots
     return made
@@ -73,7 +82,7 @@ def _backfill_history(user, accounts: dict, clips: list, *, now: datetime, rng: 
                 timeout=10,
             )
             answer.raise_for_status()
-            ScheduledPost.objects.create(
+            post = ScheduledPost.objects.create(
                 owner=user,
                 platform=platform,
                 account=account,
@@ -87,6 +96,7 @@ def _backfill_history(user, accounts: dict, clips: list, *, now: datetime, rng: 
                 submitted_at=published_at,
                 published_at=published_at,
             )
+            timeline.record(post.pk, f"Published: {post.platform_url}", status=Status.PUBLISHED)
             made += 1
     return made
 
@@ -120,7 +130,17 @@ def _a_month_around_today(user, accounts: dict, clips: list, *, now: datetime, r
     upcoming = 0
     for days_ahead in range(1, 15):
         for platform, account in accounts.items():
-            if rng.random() < 0.6:
+            if platform in OCCASIONAL:
+                every, hour, caption = OCCASIONAL[platform]
+                if days_ahead % every == 0:
+                    when = datetime.combine(now.date() + timedelta(days=days_ahead), time(hour), UTC)
+                    clip = clips[-1] if clips and RULES[platform].media_required else None
+                    ScheduledPost.objects.create(
+                        owner=user, platform=platform, account=account, clip=clip, caption=caption, scheduled_time=when
+                    )
+                    upcoming += 1
+                continue
+            if platform not in HABITS or rng.random() < 0.6:
                 continue
             hour = rng.choice(HABITS[platform])
             when = datetime.combine(now.date() + timedelta(days=days_ahead), time(hour), UTC)

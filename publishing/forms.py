@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django import forms
 
@@ -15,6 +14,7 @@ from .calendar import VIEWS
 from .models import Profile, ScheduledPost, Status
 from .platforms import Platform
 from .timeparse import BadTime, check_supported_year, parse_date, parse_instant
+from .zones import UnknownZone, offered_zone
 
 
 class CalendarQueryForm(forms.Form):
@@ -103,13 +103,14 @@ def errors_by_field(problem: BadInput) -> dict[str, str]:
     return {"form": problem.message}
 
 
-@cache
-def _zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(available_timezones())]
-
-
 class ProfileForm(forms.ModelForm):
-    timezone = forms.ChoiceField(choices=_zone_choices, help_text="Calendar times and recommendations use it.")
+    # A text box over a <datalist> of the offered zones: type "Paris" or "Tokyo" to find yours.
+    timezone = forms.CharField(
+        max_length=64,
+        label="Time zone",
+        help_text="Calendar times and recommendations use it. Type a city to search.",
+        widget=forms.TextInput(attrs={"list": "zone-names", "autocomplete": "off", "spellcheck": "false"}),
+    )
     late_grace_minutes = forms.IntegerField(
         min_value=1,
         max_value=1440,
@@ -141,6 +142,15 @@ class ProfileForm(forms.ModelForm):
         # Left out (a client that predates the field), it stays as it was.
         value = self.cleaned_data["queue_gap_minutes"]
         return self.instance.queue_gap_minutes if value is None else value
+
+    def clean_timezone(self) -> str:
+        name = self.cleaned_data["timezone"].strip()
+        if name == self.instance.timezone:
+            return name  # kept as it is, even a legacy name saved before the list was narrowed
+        try:
+            return offered_zone(name)
+        except UnknownZone as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 class BlotatoKeyForm(forms.Form):

@@ -29,6 +29,9 @@ class Profile(models.Model):
     resend_unconfirmed = models.BooleanField(default=False)
     # "Add to queue" keeps at least this long between two posts on one account (publishing/queue.py).
     queue_gap_minutes = models.PositiveIntegerField(default=settings.DEFAULT_QUEUE_GAP_MINUTES)
+    # The browser's zone is offered once, to a user still on the default zone; accepted or
+    # dismissed, it is not offered again (choosing a zone in Settings counts as an answer).
+    zone_offer_answered = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"profile of {self.user}"

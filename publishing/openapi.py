@@ -64,7 +64,7 @@ def _platform_options(platform: str) -> dict:
 
 def _caption_limits() -> str:
     limits = [
-        f"{platform} {rules.caption_limit} {'bytes' if rules.count_bytes else 'characters'}"
+        f"{platform} {rules.caption_limit} {rules.measure.unit} ({rules.measure.explained})"
         for platform, rules in RULES.items()
     ]
     return "Caption limits: " + ", ".join(limits) + "."
@@ -84,7 +84,10 @@ INPUT_TIME = {
 }
 UUID = {"type": "string", "format": "uuid"}
 SETTINGS = {
-    "timezone": {"type": "string", "description": "IANA zone name, e.g. Europe/Paris."},
+    "timezone": {
+        "type": "string",
+        "description": "IANA zone name of a place, e.g. Europe/Paris, or UTC (not localtime, Factory or Etc/*).",
+    },
     "late_grace_minutes": {
         "type": "integer",
         "minimum": 1,

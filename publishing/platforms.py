@@ -5,8 +5,9 @@ to, Blotato's target fields and how the target is built, and what the schedule d
 Adding a platform is a `Platform` member and a `RULES` entry here, its optimal-time defaults
 (analytics/platform_defaults.py) and the fake Blotato's account for it.
 
-Limits are the platforms' own as Blotato enforces them (docs/blotato.md). Captions are counted in
-Unicode code points, YouTube descriptions in UTF-8 bytes (as YouTube counts them).
+Limits are the platforms' own as Blotato enforces them (docs/blotato.md). Each platform measures a
+caption its own way (caption_length.py: X weighs characters, Bluesky counts graphemes, YouTube
+bytes...); `PlatformRules.measure` says which.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import models
+
+from .caption_length import EMOJI_AS_BYTES, GRAPHEMES, UTF8_BYTES, UTF16_UNITS, X_WEIGHTED, Measure
 
 if TYPE_CHECKING:
     from .models import ScheduledPost, SocialAccount
@@ -91,7 +94,7 @@ class EngagementFields:
 class PlatformRules:
     caption_limit: int
     media_required: bool
-    count_bytes: bool = False
+    measure: Measure = UTF16_UNITS  # how the limit is counted; UTF-16 where the platform does not say
     # What we send when the user says nothing; required Blotato fields always get a value.
     target_defaults: dict = field(default_factory=dict)
     target_fields: dict[str, TargetField] = field(default_factory=dict)
@@ -103,7 +106,7 @@ class PlatformRules:
     engagement: EngagementFields | None = None
 
     def caption_length(self, caption: str) -> int:
-        return len(caption.encode("utf-8")) if self.count_bytes else len(caption)
+        return self.measure.count(caption)
 
 
 _BOOL = TargetField(bool)
@@ -112,14 +115,19 @@ RULES: dict[str, PlatformRules] = {
     Platform.TWITTER: PlatformRules(
         280,
         media_required=False,
+        measure=X_WEIGHTED,
         engagement=EngagementFields(("impressionsCount", "viewsCount"), ("repliesCount",), ("twitterRetweetsCount",)),
     ),
     Platform.BLUESKY: PlatformRules(
-        300, media_required=False, engagement=EngagementFields((), ("repliesCount",), ("blueskyRepostsCount",))
+        300,
+        media_required=False,
+        measure=GRAPHEMES,
+        engagement=EngagementFields((), ("repliesCount",), ("blueskyRepostsCount",)),
     ),
     Platform.THREADS: PlatformRules(
         500,
         media_required=False,
+        measure=EMOJI_AS_BYTES,
         target_fields={"replyControl": TargetField(str, ("everyone", "accounts_you_follow", "mentioned_only"))},
         engagement=EngagementFields(("impressionsCount", "viewsCount"), ("repliesCount",), ("threadsRepostsCount",)),
     ),
@@ -184,7 +192,7 @@ RULES: dict[str, PlatformRules] = {
     Platform.YOUTUBE: PlatformRules(
         5000,
         media_required=True,
-        count_bytes=True,
+        measure=UTF8_BYTES,
         target_defaults={"privacyStatus": "public", "shouldNotifySubscribers": True},
         target_fields={
             "title": TargetField(str, max_length=100, label="Title"),

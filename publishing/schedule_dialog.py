@@ -161,7 +161,7 @@ def _render_dialog(request, fields, errors: dict, status: int = 200):
             "account": connected.get(value),
             "checked": value in chosen,
             "limit": RULES[value].caption_limit,
-            "counts_bytes": RULES[value].count_bytes,
+            "measure": RULES[value].measure,
             "options": [_option(value, name, fields, connected.get(value)) for name in _dialog_options(value)],
         }
         for value, label in Platform.choices

@@ -1,5 +1,7 @@
 """The settings page: time zone and grace period, the Blotato key, accounts, API tokens, calendar feed.
 
+Also the answer to the first-login banner that offers the browser's time zone (base.html).
+
 The Blotato key is write-only: the page shows that one is saved and its last four characters,
 never the key. A new key is checked against Blotato's account list before it is saved. A new API
 token is shown once, in the answer to the form that created it; only its hash is stored. The
@@ -14,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from analytics.harvest import current_problem
@@ -22,6 +25,7 @@ from . import accounts
 from .blotato_errors import AuthRejected, BlotatoError, RateLimited
 from .forms import ApiTokenForm, BlotatoKeyForm, ProfileForm
 from .models import ApiToken, CalendarFeedToken, Profile, SocialAccount
+from .zones import UnknownZone, offered_zone, offered_zones
 
 
 def _profile(user) -> Profile:
@@ -42,6 +46,7 @@ def _render(request, status: int = 200, **forms):
         "tokens": ApiToken.objects.filter(user=request.user),
         "calendar_feed": CalendarFeedToken.objects.filter(user=request.user).first(),
         "harvest_problem": current_problem(request.user),
+        "zone_names": offered_zones(),
     }
     return render(request, "publishing/settings.html", context, status=status)
 
@@ -58,9 +63,36 @@ def save_profile(request):
     form = ProfileForm(request.POST, instance=_profile(request.user))
     if not form.is_valid():
         return _render(request, 422, profile_form=form)
-    form.save()
+    profile = form.save(commit=False)
+    profile.zone_offer_answered = True  # a zone chosen here is an answer to the browser's offer
+    profile.save()
     messages.success(request, "Saved.")
     return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def answer_zone_offer(request):
+    """The first-login banner: use the browser's zone (one click), or keep the current one."""
+    profile = _profile(request.user)
+    if request.POST.get("answer") == "accept":
+        try:
+            profile.timezone = offered_zone(request.POST.get("zone", ""))
+        except UnknownZone as refused:
+            messages.error(request, f"{refused} Nothing was changed; Settings has the full list.")
+            return redirect(_back(request))
+        messages.success(request, f"Your calendar now shows times in {profile.timezone}.")
+    profile.zone_offer_answered = True
+    profile.save(update_fields=["timezone", "zone_offer_answered"])
+    return redirect(_back(request))
+
+
+def _back(request) -> str:
+    """The page the banner was on, if it is one of ours; else the calendar."""
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return back
+    return reverse("publishing:calendar")
 
 
 @login_required

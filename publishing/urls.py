@@ -17,6 +17,7 @@ urlpatterns = [
     path("clips/", clips_page.clips_page, name="clips"),
     path("settings/", settings_page.settings_page, name="settings"),
     path("settings/profile", settings_page.save_profile, name="save_profile"),
+    path("settings/zone-offer", settings_page.answer_zone_offer, name="answer_zone_offer"),
     path("settings/blotato-key", settings_page.save_blotato_key, name="save_blotato_key"),
     path("settings/blotato-key/remove", settings_page.remove_blotato_key, name="remove_blotato_key"),
     path("settings/accounts/sync", settings_page.sync_accounts, name="sync_accounts"),

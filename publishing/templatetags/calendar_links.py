@@ -53,16 +53,41 @@ def make_list_of_words(text: str) -> list[str]:
     return text.split()
 
 
-# A card as calendars draw it: platform, local time, status colour, caption excerpt; scheduled
-# posts can be dragged. Built here rather than with an {% include %} per card because a busy
-# week holds hundreds of cards, and the include's per-card template machinery (context pushes,
-# variable lookups, a reverse() per link) was most of the page's time (bench/calendar_page.py).
+# A card as calendars draw it: the platform's short label in its colour (the full name for
+# screen readers and on hover), local time, the status as an icon and a word (never colour alone,
+# never cut short), caption excerpt; scheduled posts can be dragged. Built here rather than with
+# an {% include %} per card because a busy week holds hundreds of cards, and the include's
+# per-card template machinery (context pushes, variable lookups, a reverse() per link) was most of
+# the page's time (bench/calendar_page.py).
 CARD = (
     '<article id="post-{0}" class="post-card status-{1} platform-{2}"{3}>'
-    '<a href="{4}"><span class="platform" title="{5}">{5}</span>'
-    '<time datetime="{6}">{7}</time><span class="status">{8}</span>'
-    '<span class="caption">{9}</span></a></article>'
+    '<a href="{4}"><span class="platform" title="{5}"><span aria-hidden="true">{6}</span>'
+    '<span class="visually-hidden">{5}</span></span>'
+    '<time datetime="{7}">{8}</time><span class="status"><span class="icon" aria-hidden="true">{9}</span>{10}</span>'
+    '<span class="caption">{11}</span></a></article>'
 )
+SHORT_LABELS = {
+    "instagram": "IG",
+    "tiktok": "TT",
+    "youtube": "YT",
+    "facebook": "FB",
+    "twitter": "X",
+    "linkedin": "in",
+    "threads": "Th",
+    "bluesky": "Bsky",
+    "pinterest": "Pin",
+}
+STATUS_ICONS = {
+    "scheduled": "◷",
+    "publishing": "↻",
+    "submitted": "↗",
+    "verifying": "…",
+    "published": "✓",
+    "failed": "✕",
+    "missed": "⌛",
+    "needs_review": "⚠",
+    "cancelled": "⊘",
+}
 DRAGGABLE = ' draggable="true" data-move-url="{}"'
 
 
@@ -92,8 +117,10 @@ def _card_fields(post, urls: dict) -> tuple:
         draggable,
         urls["post_detail"].replace(PLACEHOLDER, pk),
         post.get_platform_display(),
+        SHORT_LABELS[post.platform],
         post.local_time.isoformat(),
         post.local_time.strftime("%H:%M"),
+        STATUS_ICONS[post.status],
         post.get_status_display(),
         Truncator(post.caption_excerpt).chars(CARD_CAPTION_CHARS),
     )

@@ -4,11 +4,6 @@ function scheduleForm() {
   return document.getElementById("schedule-form");
 }
 
-function captionLength(text, countsBytes) {
-  // The server counts code points (bytes for YouTube); so does this, so the numbers agree.
-  return countsBytes ? new TextEncoder().encode(text).length : Array.from(text).length;
-}
-
 function refreshScheduleForm() {
   const form = scheduleForm();
   if (!form || form.tagName !== "FORM") return;
@@ -21,12 +16,15 @@ function refreshScheduleForm() {
   const counter = form.querySelector(".caption-counter");
   counter.replaceChildren(
     ...checked.map((box) => {
-      const used = captionLength(text, box.hasAttribute("data-counts-bytes"));
+      // Counted as the platform counts (caption_count.js), so the numbers are the server's.
+      const used = captionCount(text, box.dataset.measure);
       const limit = Number(box.dataset.limit);
       const item = document.createElement("li");
       item.dataset.platform = box.value;
+      item.dataset.length = used;
       item.className = used > limit ? "over" : "";
-      item.textContent = `${box.dataset.label} ${used} / ${limit}${box.hasAttribute("data-counts-bytes") ? " bytes" : ""}`;
+      item.title = box.dataset.measureExplained;
+      item.textContent = `${box.dataset.label} ${used} / ${limit}${box.dataset.unit === "bytes" ? " bytes" : ""}`;
       return item;
     }),
   );

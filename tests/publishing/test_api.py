@@ -370,7 +370,13 @@ def test_me_reads_and_changes_the_timezone(alice_api):
     assert response.json()["timezone"] == "Asia/Tokyo"
     bad = send(alice_api, "patch", "/api/me", {"timezone": "Mars/Olympus"})
     assert bad.status_code == 400
-    assert bad.json()["error"] == "timezone: 'Mars/Olympus' is not an IANA time zone name (for example Europe/Paris)."
+    assert bad.json()["error"] == (
+        "timezone: 'Mars/Olympus' is not a time zone we offer: pick a place from the list "
+        "(an IANA name like Europe/Paris, America/New_York or UTC)."
+    )
+    for not_a_place in ["localtime", "Factory", "Etc/GMT+5"]:
+        assert send(alice_api, "patch", "/api/me", {"timezone": not_a_place}).status_code == 400
+    assert send(alice_api, "patch", "/api/me", {"timezone": "Asia/Calcutta"}).json()["timezone"] == "Asia/Kolkata"
 
 
 def test_accounts_sync_mirrors_blotato(alice_api, alice, fake_blotato):

@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
@@ -6,6 +9,7 @@ from publishing.blotato import BlotatoError
 from publishing.demo import seed_demo_calendar
 from publishing.models import ApiToken, Clip
 
+MAKE_RUN_TOKEN = "make run"
 DEMO_CLIPS = [
     ("Behind the scenes", "https://cdn.example.com/demo/behind-the-scenes.mp4"),
     ("Product teaser", "https://cdn.example.com/demo/product-teaser.mp4"),
@@ -20,12 +24,17 @@ class Command(BaseCommand):
         parser.add_argument("--username", default="demo")
         parser.add_argument("--password", default="demo-password")
         parser.add_argument(
+            "--token-file",
+            help="write the demo's API token to this file (mode 0600, replacing the previous one) "
+            "instead of printing it",
+        )
+        parser.add_argument(
             "--history",
             action="store_true",
             help="sandbox only: two months of published posts (with engagement) and a month around today",
         )
 
-    def handle(self, username, password, history, **options):
+    def handle(self, username, password, history, token_file=None, **options):
         User = get_user_model()
         user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True, "is_superuser": True})
         if created:
@@ -48,7 +57,23 @@ class Command(BaseCommand):
                     f"Demo calendar: {made['published']} published posts ({made['harvested']} engagement "
                     f"snapshots), {made['upcoming']} upcoming, 1 failed, 1 to review."
                 )
-        _, token = ApiToken.issue(user, "make run")
-        self.stdout.write(f"Demo login: {username} / {password} (at /admin/)")
+        if token_file:
+            # One token for `make run` at a time: the file always holds the one that works.
+            ApiToken.objects.filter(user=user, name=MAKE_RUN_TOKEN).delete()
+            _, token = ApiToken.issue(user, MAKE_RUN_TOKEN)
+            write_secret(Path(token_file), token)
+            self.stdout.write(f"API token for {username} written to {token_file}")
+            return
+        _, token = ApiToken.issue(user, MAKE_RUN_TOKEN)
+        self.stdout.write(f"Demo login: {username} / {password} (at /login/)")
         self.stdout.write(f"API token for {username}:")
         self.stdout.write(token)
+
+
+def write_secret(path: Path, text: str) -> None:
+    """Write a file only its owner can read: created 0600, never readable by others in between."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text + "\n")

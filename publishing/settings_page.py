@@ -1,4 +1,5 @@
-"""The settings page: time zone and grace period, the Blotato key, connected accounts, API tokens.
+"""The settings page: time zone and grace period, pausing publishing, the Blotato key, connected
+accounts, API tokens.
 
 The Blotato key is write-only: the page shows that one is saved and its last four characters,
 never the key. A new key is checked against Blotato's account list before it is saved. A new API
@@ -16,9 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from analytics.harvest import current_problem
 
-from . import accounts
+from . import accounts, pause
 from .blotato_errors import AuthRejected, BlotatoError, RateLimited
-from .forms import ApiTokenForm, BlotatoKeyForm, ProfileForm
+from .forms import ApiTokenForm, BlotatoKeyForm, ProfileForm, RescheduleMissedForm
 from .models import ApiToken, Profile, SocialAccount
 
 
@@ -33,12 +34,14 @@ def _render(request, status: int = 200, **forms):
         "profile_form": ProfileForm(instance=profile),
         "key_form": BlotatoKeyForm(),
         "token_form": ApiTokenForm(),
+        "reschedule_form": RescheduleMissedForm(),
         **forms,
         "key_hint": f"••••{key[-4:]}" if len(key) >= 12 else ("••••" if key else ""),
         "install_key": bool(settings.BLOTATO_API_KEY),
         "accounts": SocialAccount.objects.owned_by(request.user),
         "tokens": ApiToken.objects.filter(user=request.user),
         "harvest_problem": current_problem(request.user),
+        "missed_while_paused": pause.missed_while_paused(request.user),
     }
     return render(request, "publishing/settings.html", context, status=status)
 
@@ -120,6 +123,42 @@ def revoke_token(request, token_id: int):
     if not deleted:
         raise Http404("No such token.")
     messages.success(request, "Token revoked: it no longer works.")
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def pause_publishing(request):
+    pause.pause(request.user, by=request.user.get_username())
+    messages.success(request, "Publishing paused: none of your posts will be sent until you resume.")
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def resume_publishing(request):
+    outcome = pause.resume(request.user, by=request.user.get_username())
+    if not outcome.was_paused:
+        messages.info(request, "Publishing was not paused.")
+    elif outcome.missed:
+        messages.warning(
+            request,
+            f"Publishing resumed. {outcome.missed} post(s) were later than your grace period and were not "
+            "sent: they are listed below to reschedule.",
+        )
+    else:
+        messages.success(request, "Publishing resumed.")
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def reschedule_missed(request):
+    form = RescheduleMissedForm(request.POST)
+    if not form.is_valid():
+        return _render(request, 422, reschedule_form=form)
+    moved = pause.reschedule_missed(request.user, hours=form.cleaned_data["hours"])
+    messages.success(request, f"Rescheduled {moved} post(s) over the next {form.cleaned_data['hours']} h.")
     return redirect("publishing:settings")
 
 

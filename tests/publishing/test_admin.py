@@ -19,6 +19,7 @@ from publishing.models import (
     PostEvent,
     Profile,
     PublishAttempt,
+    PublishingPause,
     ScheduledPost,
     SocialAccount,
     Status,
@@ -105,6 +106,7 @@ def one_of_each(carol, account) -> dict:
             metrics={"likesCount": "3"},
         ),
         HarvestStatus: HarvestStatus.objects.create(user=carol, last_run_at=timezone.now()),
+        PublishingPause: PublishingPause.objects.create(owner=carol),
     }
 
 

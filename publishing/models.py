@@ -209,6 +209,10 @@ class ScheduledPost(models.Model):
     unconfirmed_resends = models.PositiveSmallIntegerField(default=0)
     verify_until = models.DateTimeField(null=True, blank=True)
     verify_searches = models.PositiveIntegerField(default=0)  # Blotato list reads for this unknown outcome
+    # Missed because a pause held it past its grace (pause.py): listed to be rescheduled together.
+    missed_in_pause = models.ForeignKey(
+        "PublishingPause", models.SET_NULL, null=True, blank=True, related_name="missed_posts"
+    )
 
     blotato_submission_id = models.CharField(max_length=100, blank=True, default="")
     platform_post_id = models.CharField(max_length=200, blank=True, default="")

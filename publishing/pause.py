@@ -6,7 +6,8 @@ claimed or sent, and dispatch.publish checks again for a claim won just before t
 Nothing turns `missed` while paused either: on resuming, the late-post rule is applied at once
 with each owner's normal grace period, so a post that fell due during the pause is sent if it is
 still within its grace and otherwise becomes `missed` (never sent stale). The posts missed that
-way are listed on the settings page to be rescheduled together (`reschedule_missed`).
+way remember the pause (missed_in_pause) and are listed on the settings page, to be rescheduled
+together (`reschedule_missed`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from . import transitions
@@ -85,19 +86,22 @@ def resume(owner=None, *, by: str, at: datetime | None = None) -> Resumed:
     """
     at = at or timezone.now()
     with transaction.atomic():
-        if not PublishingPause.objects.open().filter(owner=owner).update(ended_at=at, ended_by=by):
+        ended = PublishingPause.objects.open().filter(owner=owner).select_for_update().first()
+        if ended is None:
             return Resumed(was_paused=False)
+        ended.ended_at, ended.ended_by = at, by
+        ended.save(update_fields=["ended_at", "ended_by"])
         freed = ScheduledPost.objects.filter(~held(), status=Status.SCHEDULED)
         if owner is not None:
             freed = freed.filter(owner=owner)
-        missed = _miss_late(freed, at=at)
+        missed = _miss_late(freed, at=at, ended=ended)
         # A hint sent before the pause was spent on a refused claim: the next beat hints afresh.
         freed.filter(hinted_at__isnull=False).update(hinted_at=None)
     logger.info("publishing resumed for %s by %s; %d post(s) missed", owner or "the whole install", by, missed)
     return Resumed(was_paused=True, missed=missed)
 
 
-def _miss_late(posts, *, at: datetime) -> int:
+def _miss_late(posts, *, at: datetime, ended: PublishingPause) -> int:
     missed = 0
     for grace in Profile.objects.values_list("late_grace_minutes", flat=True).distinct():
         late = posts.filter(owner__profile__late_grace_minutes=grace, scheduled_time__lt=at - timedelta(minutes=grace))
@@ -105,21 +109,17 @@ def _miss_late(posts, *, at: datetime) -> int:
             f"Not sent: publishing was paused when it fell due, and by the time it was resumed the post "
             f"was more than {grace} minutes late. Reschedule it or publish it now."
         )
-        missed += sum(transitions.miss(post_id, error) for post_id in late.values_list("pk", flat=True))
+        missed += sum(
+            transitions.miss(post_id, error, missed_in_pause=ended) for post_id in late.values_list("pk", flat=True)
+        )
     return missed
 
 
 def missed_while_paused(user):
-    """The user's missed posts whose time fell inside one of their pauses or the install's."""
-    during = PublishingPause.objects.filter(
-        Q(owner=OuterRef("owner")) | Q(owner__isnull=True),
-        ended_at__isnull=False,
-        started_at__lte=OuterRef("scheduled_time"),
-        ended_at__gte=OuterRef("scheduled_time"),
-    )
+    """The user's posts that a pause held past their grace, still missed (not yet rescheduled)."""
     return (
         ScheduledPost.objects.owned_by(user)
-        .filter(Exists(during), status=Status.MISSED)
+        .filter(status=Status.MISSED, missed_in_pause__isnull=False)
         .select_related("account", "clip")
         .order_by("scheduled_time")
     )

@@ -178,13 +178,13 @@ def fail(post_id: uuid.UUID, error: str, *, claim_token: uuid.UUID | None = None
     return move(post_id, [Status.PUBLISHING], Status.FAILED, error, where=fence, last_error=error)
 
 
-def miss(post_id: uuid.UUID, error: str, *, claim_token: uuid.UUID | None = None) -> bool:
+def miss(post_id: uuid.UUID, error: str, *, claim_token: uuid.UUID | None = None, **changes) -> bool:
     """Found later than its owner's grace period: not sent stale; the owner publishes or moves it."""
     if claim_token:
         return move(
             post_id, [Status.PUBLISHING], Status.MISSED, error, where=Q(claim_token=claim_token), last_error=error
         )
-    return move(post_id, [Status.SCHEDULED], Status.MISSED, error, last_error=error)
+    return move(post_id, [Status.SCHEDULED], Status.MISSED, error, last_error=error, **changes)
 
 
 def submit(post_id: uuid.UUID, *, attempt_number: int, submission_id: str) -> bool:
@@ -341,6 +341,7 @@ def reschedule_missed(post_id: uuid.UUID, *, at: datetime, why: str, actor=None)
         next_attempt_at=None,
         hinted_at=None,
         attempts_at_retry=F("attempts"),
+        missed_in_pause=None,
     )
 
 

@@ -119,7 +119,7 @@ def test_resuming_what_is_not_paused_changes_nothing(alice):
     assert status_of(post) == Status.SCHEDULED
 
 
-def test_the_missed_list_holds_only_posts_that_fell_due_during_a_pause(alice, bob):
+def test_the_missed_list_holds_only_posts_a_pause_made_missed(alice, bob):
     pause.pause(None, by="operator", at=NOW - 120 * MINUTE)
     during = [post_for(alice, -100, "first"), post_for(alice, -50, "second")]
     theirs = post_for(bob, -60, "bob's")

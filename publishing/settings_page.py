@@ -21,6 +21,7 @@ from . import accounts, pause
 from .blotato_errors import AuthRejected, BlotatoError, RateLimited
 from .forms import ApiTokenForm, BlotatoKeyForm, ProfileForm, RescheduleMissedForm
 from .models import ApiToken, Profile, SocialAccount
+from .zones import user_zone
 
 
 def _profile(user) -> Profile:
@@ -42,6 +43,7 @@ def _render(request, status: int = 200, **forms):
         "tokens": ApiToken.objects.filter(user=request.user),
         "harvest_problem": current_problem(request.user),
         "missed_while_paused": pause.missed_while_paused(request.user),
+        "zone": user_zone(request.user),
     }
     return render(request, "publishing/settings.html", context, status=status)
 

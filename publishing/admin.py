@@ -300,6 +300,9 @@ class PublishingPauseAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return obj is None and super().has_change_permission(request)
 
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # ending a pause goes through the action; the rows are the pauses' record
+
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if "owner" in form.base_fields:

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from publishing.models import ScheduledPost, SocialAccount, Status
 
-from .pages import PARIS, shoot
+from .pages import ARTIFACTS, PARIS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,7 +55,8 @@ def test_pause_resume_and_reschedule_everything_the_pause_made_missed(page, alic
     expect(rows.nth(0)).to_contain_text(in_paris)  # in alice's zone, not the server's
     expect(rows.nth(1)).to_contain_text("Stale recap")
     assert ScheduledPost.objects.get(pk=fresh.pk).status == Status.SCHEDULED  # within grace: it goes out
-    shoot(page, "settings-missed-while-paused")
+    ARTIFACTS.mkdir(exist_ok=True)  # the README's picture of this section (docs/screenshots/)
+    page.locator("#pause-publishing").screenshot(path=str(ARTIFACTS / "settings-pause.png"))
 
     before = timezone.now()
     page.select_option("select[name=hours]", "2")

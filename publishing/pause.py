@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 
 # "Reschedule all" leaves a moment to look before the first post goes out.
 FIRST_RESCHEDULED_AFTER = timedelta(minutes=5)
-MAX_SPREAD_HOURS = 7 * 24
 
 
 @dataclass(frozen=True)

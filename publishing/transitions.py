@@ -326,6 +326,7 @@ def retry(post: ScheduledPost, *, at: datetime, actor=None) -> None:
         verify_searches=0,
         unconfirmed_resends=0,
         attempts_at_retry=F("attempts"),
+        missed_in_pause=None,
     )
 
 

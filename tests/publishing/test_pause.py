@@ -325,3 +325,12 @@ def test_a_second_admin_pause_of_the_same_owner_keeps_the_first(boss_client, ali
     first = pause.pause(alice, by="alice")
     boss_client.post(reverse("admin:publishing_publishingpause_add"), {"owner": str(alice.pk)})
     assert list(PublishingPause.objects.all()) == [first]
+
+
+def test_a_missed_post_retried_on_its_own_leaves_the_list(alice):
+    pause.pause(alice, by="alice", at=NOW - 120 * MINUTE)
+    post = post_for(alice, -100)
+    pause.resume(alice, by="alice")
+    transitions.retry(ScheduledPost.objects.get(pk=post.pk), at=NOW, actor=alice)
+    assert ScheduledPost.objects.get(pk=post.pk).missed_in_pause is None
+    assert not pause.missed_while_paused(alice).exists()

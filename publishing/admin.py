@@ -9,7 +9,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from . import lifecycle
+from . import lifecycle, pause
 from .forms import check_new_time
 from .models import (
     RETRYABLE,
@@ -20,6 +20,7 @@ from .models import (
     PostingSlot,
     Profile,
     PublishAttempt,
+    PublishingPause,
     ScheduledPost,
     SocialAccount,
     Status,
@@ -296,3 +297,49 @@ class CalendarFeedTokenAdmin(ReadOnlyAdmin):
     list_display = ("user", "prefix", "created_at", "last_used_at")
     search_fields = ("user__username", "prefix")
     fields = ("user", "prefix", "created_at", "last_used_at")
+
+
+@admin.register(PublishingPause)
+class PublishingPauseAdmin(admin.ModelAdmin):
+    """Pause publishing (leave the user empty for the whole install); resume with the action.
+
+    Both go through pause.py, so resuming applies the late-post rule to what the pause held.
+    """
+
+    list_display = ("__str__", "owner", "started_at", "started_by", "ended_at", "ended_by")
+    list_filter = (("ended_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("owner",)
+    search_fields = ("owner__username",)
+    actions = ["resume_publishing"]
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        return ("owner",) if obj is None else ("owner", "started_at", "started_by", "ended_at", "ended_by")
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # ending a pause goes through the action; the rows are the pauses' record
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "owner" in form.base_fields:
+            form.base_fields["owner"].help_text = "Leave empty to pause every post of this installation."
+        return form
+
+    def save_model(self, request: HttpRequest, obj: PublishingPause, form, change: bool) -> None:
+        saved = pause.pause(obj.owner, by=f"{request.user.get_username()} (admin)")
+        obj.pk, obj.started_at, obj.started_by = saved.pk, saved.started_at, saved.started_by
+
+    @admin.action(description="Resume publishing (end the selected pauses)")
+    def resume_publishing(self, request: HttpRequest, queryset: QuerySet[PublishingPause]) -> None:
+        resumed = missed = 0
+        for paused in queryset.open().select_related("owner"):
+            outcome = pause.resume(paused.owner, by=f"{request.user.get_username()} (admin)")
+            resumed += outcome.was_paused
+            missed += outcome.missed
+        self.message_user(
+            request,
+            f"Resumed {resumed} pause(s); {missed} post(s) were too late and are now missed.",
+            messages.SUCCESS,
+        )

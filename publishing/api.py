@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.cache import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 
-from . import accounts, api_input, lifecycle, queue
+from . import accounts, api_input, lifecycle, pause, queue
 from .answer_cache import cached_answer
 from .api_support import api_endpoint, error_response
 from .bad_input import BadInput
@@ -262,7 +262,9 @@ def me(request):
     profile = Profile.objects.get_or_create(user=request.user)[0]
     if request.method == "PATCH":
         data = read_json(request)
-        refuse_unknown_fields(data, {"timezone", "late_grace_minutes", "resend_unconfirmed", "queue_gap_minutes"})
+        refuse_unknown_fields(
+            data, {"timezone", "late_grace_minutes", "resend_unconfirmed", "queue_gap_minutes", "publishing_paused"}
+        )
         if "timezone" in data:
             # The zones the settings page offers (a legacy alias is stored as its current name).
             name = data["timezone"] if isinstance(data["timezone"], str) else ""
@@ -289,7 +291,14 @@ def me(request):
             if not isinstance(data["resend_unconfirmed"], bool):
                 raise BadInput("resend_unconfirmed must be true or false.", {"resend_unconfirmed": "invalid"})
             profile.resend_unconfirmed = data["resend_unconfirmed"]
+        if "publishing_paused" in data and not isinstance(data["publishing_paused"], bool):
+            raise BadInput("publishing_paused must be true or false.", {"publishing_paused": "invalid"})
         profile.save()
+        if data.get("publishing_paused") is True:
+            pause.pause(request.user, by=request.user.get_username())
+        elif data.get("publishing_paused") is False:
+            pause.resume(request.user, by=request.user.get_username())
+    paused = pause.state_for(request.user)
     return JsonResponse(
         {
             "username": request.user.get_username(),
@@ -298,6 +307,9 @@ def me(request):
             "resend_unconfirmed": profile.resend_unconfirmed,
             "queue_gap_minutes": profile.queue_gap_minutes,
             "has_blotato_key": bool(profile.blotato_api_key),
+            "publishing_paused": paused.user_since is not None,
+            "publishing_paused_since": iso_utc(paused.user_since),
+            "install_publishing_paused": paused.install_since is not None,
         }
     )
 

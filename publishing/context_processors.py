@@ -1,11 +1,11 @@
-"""What every page shows: sandbox mode and whether the publisher is actually running."""
+"""What every page shows: sandbox mode, whether publishing is paused and whether the publisher runs."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
 
-from . import health
+from . import health, pause
 
 # The banner may lag this far behind; in exchange a user clicking around reads Redis and counts
 # their waiting posts once every few seconds at most, not on every page.
@@ -18,6 +18,7 @@ def publisher_status(request) -> dict:
     status = {"sandbox": settings.BLOTATO_SANDBOX}
     if not request.htmx:  # an HTMX answer is a piece of a page that already shows the banner
         status["publisher_health"] = health_of_users_posts(request.user)
+        status["pause_state"] = pause.state_for(request.user)  # never cached: the switch shows at once
     return status
 
 

@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from . import crashpoints, database_pool, rate_limit, transitions
+from . import crashpoints, database_pool, pause, rate_limit, transitions
 from .blotato import AuthRejected, NotSent, RateLimited, Rejected, UnknownOutcome
 from .blotato_clients import api_key_for, client_for
 from .models import AttemptState, Profile, PublishAttempt, ScheduledPost, Status
@@ -40,7 +40,7 @@ def mark_missed_posts(*, at: datetime) -> int:
             status=Status.SCHEDULED,
             scheduled_time__lt=at - timedelta(minutes=grace),
             owner__profile__late_grace_minutes=grace,
-        )
+        ).exclude(pause.held())  # a paused post is judged when it is resumed (pause.py)
         error = f"Not sent: found more than {grace} minutes after its time. Publish it now or move it."
         missed += sum(transitions.miss(post_id, error) for post_id in late.values_list("pk", flat=True)[:1000])
     return missed
@@ -132,6 +132,9 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
         return
     fence = {"claim_token": claim_token}
     now = timezone.now()
+    if pause.holds(post.owner_id):  # paused after this post was claimed: it waits, unsent
+        transitions.hold_for_pause(post.pk, claim_token)
+        return
     if now - post.scheduled_time > post.owner.profile.late_grace:
         minutes = post.owner.profile.late_grace_minutes
         error = f"Not sent: it was more than {minutes} minutes late. Publish it now or move it."

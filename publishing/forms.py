@@ -169,3 +169,14 @@ class BlotatoKeyForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=100, initial="API token", label="Token name")
+
+
+class RescheduleMissedForm(forms.Form):
+    """Spread the posts missed while publishing was paused over the next few hours."""
+
+    hours = forms.TypedChoiceField(
+        label="Spread them over the next",
+        choices=[(h, f"{h} hour{'s' if h > 1 else ''}") for h in (1, 2, 3, 6, 12, 24, 48)],
+        coerce=int,
+        initial=3,
+    )

@@ -106,6 +106,11 @@ SETTINGS = {
         "description": "Send a post once more when Blotato never confirmed it and it cannot be found there, "
         "instead of asking you (needs_review). Risks a duplicate post; off by default.",
     },
+    "publishing_paused": {
+        "type": "boolean",
+        "description": "Hold all your due posts: nothing is sent until you set it back to false. On "
+        "resuming, posts later than late_grace_minutes become missed (never sent stale).",
+    },
 }
 
 SCHEMAS: dict = {
@@ -164,7 +169,18 @@ SCHEMAS: dict = {
             "synced_at": nullable("string", format="date-time"),
         },
     ),
-    "Me": record({"username": {"type": "string"}, **SETTINGS, "has_blotato_key": {"type": "boolean"}}),
+    "Me": record(
+        {
+            "username": {"type": "string"},
+            **SETTINGS,
+            "has_blotato_key": {"type": "boolean"},
+            "publishing_paused_since": nullable("string", format="date-time"),
+            "install_publishing_paused": {
+                "type": "boolean",
+                "description": "The operator paused every post of this installation (admin or manage.py).",
+            },
+        }
+    ),
     "MeUpdate": object_schema(SETTINGS, closed=True),
     "ScheduleRequest": {
         **object_schema(
@@ -431,7 +447,7 @@ PATHS = {
         "me",
         "You",
         get=op("getMe", "Your settings", (200, "Me")),
-        patch=op("updateMe", "Change your zone, late-grace period or queue gap", (200, "Me"), body="MeUpdate"),
+        patch=op("updateMe", "Change your zone, late-grace period, queue gap or pause", (200, "Me"), body="MeUpdate"),
     ),
     "/api/openapi.json": {
         "summary": "This document; no authentication, GET only (others get a JSON 405).",

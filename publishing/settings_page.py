@@ -1,4 +1,5 @@
-"""The settings page: time zone and grace period, the Blotato key, accounts, API tokens, calendar feed.
+"""The settings page: time zone and grace period, pausing publishing, the Blotato key, accounts,
+API tokens, calendar feed.
 
 Also the answer to the first-login banner that offers the browser's time zone (base.html).
 
@@ -21,11 +22,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from analytics.harvest import current_problem
 
-from . import accounts
+from . import accounts, pause
 from .blotato_errors import AuthRejected, BlotatoError, RateLimited
-from .forms import ApiTokenForm, BlotatoKeyForm, ProfileForm
+from .forms import ApiTokenForm, BlotatoKeyForm, ProfileForm, RescheduleMissedForm
 from .models import ApiToken, CalendarFeedToken, Profile, SocialAccount
-from .zones import UnknownZone, offered_zone, offered_zones
+from .zones import UnknownZone, offered_zone, offered_zones, user_zone
 
 
 def _profile(user) -> Profile:
@@ -39,6 +40,7 @@ def _render(request, status: int = 200, **forms):
         "profile_form": ProfileForm(instance=profile),
         "key_form": BlotatoKeyForm(),
         "token_form": ApiTokenForm(),
+        "reschedule_form": RescheduleMissedForm(),
         **forms,
         "key_hint": f"••••{key[-4:]}" if len(key) >= 12 else ("••••" if key else ""),
         "install_key": bool(settings.BLOTATO_API_KEY),
@@ -47,6 +49,8 @@ def _render(request, status: int = 200, **forms):
         "calendar_feed": CalendarFeedToken.objects.filter(user=request.user).first(),
         "harvest_problem": current_problem(request.user),
         "zone_names": offered_zones(),
+        "missed_while_paused": pause.missed_while_paused(request.user),
+        "zone": user_zone(request.user),
     }
     return render(request, "publishing/settings.html", context, status=status)
 
@@ -176,6 +180,42 @@ def revoke_calendar_feed(request):
     if not deleted:
         raise Http404("No calendar feed to revoke.")
     messages.success(request, "Calendar feed revoked: its URL no longer works.")
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def pause_publishing(request):
+    pause.pause(request.user, by=request.user.get_username())
+    messages.success(request, "Publishing paused: none of your posts will be sent until you resume.")
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def resume_publishing(request):
+    outcome = pause.resume(request.user, by=request.user.get_username())
+    if not outcome.was_paused:
+        messages.info(request, "Publishing was not paused.")
+    elif outcome.missed:
+        messages.warning(
+            request,
+            f"Publishing resumed. {outcome.missed} post(s) were later than your grace period and were not "
+            "sent: they are listed below to reschedule.",
+        )
+    else:
+        messages.success(request, "Publishing resumed.")
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def reschedule_missed(request):
+    form = RescheduleMissedForm(request.POST)
+    if not form.is_valid():
+        return _render(request, 422, reschedule_form=form)
+    moved = pause.reschedule_missed(request.user, hours=form.cleaned_data["hours"])
+    messages.success(request, f"Rescheduled {moved} post(s) over the next {form.cleaned_data['hours']} h.")
     return redirect("publishing:settings")
 
 

@@ -148,6 +148,20 @@ def hand_back_unsent(post_id: uuid.UUID, claim_token: uuid.UUID, *, until: datet
     )
 
 
+def hold_for_pause(post_id: uuid.UUID, claim_token: uuid.UUID) -> bool:
+    """Claimed, then found paused before anything was sent: back to wait, its attempt not spent."""
+    return move(
+        post_id,
+        [Status.PUBLISHING],
+        Status.SCHEDULED,
+        "publishing is paused",
+        where=Q(claim_token=claim_token),
+        quiet=True,
+        attempts=F("attempts") - 1,
+        hinted_at=None,
+    )
+
+
 def back_off(post: ScheduledPost, *, when: datetime, error: str, claim_token: uuid.UUID | None = None) -> bool:
     """A send that provably created nothing: try again at `when`, or fail once the budget is spent."""
     fence = Q(claim_token=claim_token) if claim_token else None
@@ -171,13 +185,13 @@ def fail(post_id: uuid.UUID, error: str, *, claim_token: uuid.UUID | None = None
     return move(post_id, [Status.PUBLISHING], Status.FAILED, error, where=fence, last_error=error)
 
 
-def miss(post_id: uuid.UUID, error: str, *, claim_token: uuid.UUID | None = None) -> bool:
+def miss(post_id: uuid.UUID, error: str, *, claim_token: uuid.UUID | None = None, **changes) -> bool:
     """Found later than its owner's grace period: not sent stale; the owner publishes or moves it."""
     if claim_token:
         return move(
             post_id, [Status.PUBLISHING], Status.MISSED, error, where=Q(claim_token=claim_token), last_error=error
         )
-    return move(post_id, [Status.SCHEDULED], Status.MISSED, error, last_error=error)
+    return move(post_id, [Status.SCHEDULED], Status.MISSED, error, last_error=error, **changes)
 
 
 def submit(post_id: uuid.UUID, *, attempt_number: int, submission_id: str) -> bool:
@@ -319,6 +333,23 @@ def retry(post: ScheduledPost, *, at: datetime, actor=None) -> None:
         verify_searches=0,
         unconfirmed_resends=0,
         attempts_at_retry=F("attempts"),
+        missed_in_pause=None,
+    )
+
+
+def reschedule_missed(post_id: uuid.UUID, *, at: datetime, why: str, actor=None) -> bool:
+    """A missed post moved to a new time by its owner, with a fresh attempt budget."""
+    return move(
+        post_id,
+        [Status.MISSED],
+        Status.SCHEDULED,
+        why,
+        actor=actor,
+        scheduled_time=at,
+        next_attempt_at=None,
+        hinted_at=None,
+        attempts_at_retry=F("attempts"),
+        missed_in_pause=None,
     )
 
 

@@ -21,6 +21,7 @@ from publishing.models import (
     PostingSlot,
     Profile,
     PublishAttempt,
+    PublishingPause,
     ScheduledPost,
     SocialAccount,
     Status,
@@ -109,6 +110,7 @@ def one_of_each(carol, account) -> dict:
         HarvestStatus: HarvestStatus.objects.create(user=carol, last_run_at=timezone.now()),
         PostingSlot: PostingSlot.objects.create(account=account, weekday=2, local_time=time(9, 0)),
         CalendarFeedToken: _calendar_feed(carol),
+        PublishingPause: PublishingPause.objects.create(owner=carol),
     }
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from . import transitions
+from . import post_outcomes, transitions
 from .models import Clip, ScheduledPost, SocialAccount, Status
 from .timeparse import iso_utc
 from .transitions import WrongStatus
@@ -53,6 +53,7 @@ def schedule_posts(
             )
             for plan in plans
         ]
+        post_outcomes.created(posts)
         _hint_if_due(posts, at=scheduled_time)
     logger.info("scheduled group %s: %s", group_id, ", ".join(f"{p.platform} {p.pk}" for p in posts))
     return group_id, posts

@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import timeline
+from . import post_outcomes, timeline
 from .models import RETRYABLE, ScheduledPost, Status, due_at, web_url
 from .retries import attempts_left
 
@@ -91,6 +91,7 @@ def move(
         won = (posts.filter(where) if where is not None else posts).update(status=to, **changes) == 1
         if won and not quiet:
             timeline.record(post_id, why, status=to, actor=actor)
+            post_outcomes.moved(post_id, sources, to, why)  # notifications and webhooks
     if won:
         logger.log(
             logging.DEBUG if quiet else logging.INFO, "post %s %s -> %s (%s)", post_id, "|".join(sources), to, why

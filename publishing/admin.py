@@ -307,6 +307,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("url", "owner__username")
     readonly_fields = ("owner", "consecutive_failures", "created_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # webhook URLs are https
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[WebhookEndpoint]:
         return super().get_queryset(request).defer("secret")

@@ -16,17 +16,22 @@ from analytics.models import EngagementSnapshot, HarvestedPost, HarvestStatus, P
 from publishing.models import (
     ApiToken,
     Clip,
+    Notification,
+    NotificationPreference,
     PostEvent,
     Profile,
     PublishAttempt,
     ScheduledPost,
     SocialAccount,
     Status,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 pytestmark = pytest.mark.django_db
 
 SECRET_KEY = "blt_admin_test_secret_9f8e7d"
+WEBHOOK_SECRET = "whsec_admin_test_secret_1a2b3c"
 
 
 @pytest.fixture
@@ -105,6 +110,16 @@ def one_of_each(carol, account) -> dict:
             metrics={"likesCount": "3"},
         ),
         HarvestStatus: HarvestStatus.objects.create(user=carol, last_run_at=timezone.now()),
+        Notification: Notification.objects.create(user=carol, kind="post_failed", message="A post failed", post=post),
+        NotificationPreference: NotificationPreference.objects.create(user=carol),
+        WebhookEndpoint: (
+            endpoint := WebhookEndpoint.objects.create(
+                owner=carol, url="https://hooks.example.com/mp", events=["post.failed"], secret=WEBHOOK_SECRET
+            )
+        ),
+        WebhookDelivery: WebhookDelivery.objects.create(
+            endpoint=endpoint, event_type="post.failed", payload={"type": "post.failed"}
+        ),
     }
 
 
@@ -135,6 +150,17 @@ def test_the_blotato_key_and_token_hashes_never_show(boss_client, one_of_each, c
         assert token.token_hash not in html
         assert "blotato_api_key" not in html
     assert "Blotato key set" in boss_client.get(pages[0]).content.decode()
+
+
+def test_webhook_secrets_never_show(boss_client, one_of_each):
+    endpoint = one_of_each[WebhookEndpoint]
+    pages = [
+        reverse("admin:publishing_webhookendpoint_changelist"),
+        reverse("admin:publishing_webhookendpoint_change", args=[endpoint.pk]),
+        reverse("admin:publishing_webhookdelivery_change", args=[one_of_each[WebhookDelivery].pk]),
+    ]
+    for page in pages:
+        assert WEBHOOK_SECRET not in boss_client.get(page).content.decode()
 
 
 def test_retry_requeues_retryable_posts_and_skips_the_rest(boss_client, account):

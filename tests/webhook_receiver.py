@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,3 +59,10 @@ class WebhookReceiver:
     def __exit__(self, *exc_info) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """What docs/webhooks.md tells a receiver to do."""
+    timestamp = headers["X-MediaPoster-Timestamp"]
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(headers["X-MediaPoster-Signature"], f"sha256={expected}")

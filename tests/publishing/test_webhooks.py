@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import uuid
 from datetime import timedelta
@@ -24,7 +22,7 @@ from publishing.models import (
     WebhookEndpoint,
 )
 from tests.clock import ORDINARY_DAY
-from tests.webhook_receiver import WebhookReceiver
+from tests.webhook_receiver import WebhookReceiver, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -66,13 +64,6 @@ def publishing_post(user, **fields) -> ScheduledPost:
         attempts=1,
         **fields,
     )
-
-
-def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
-    """What docs/webhooks.md tells a receiver to do."""
-    timestamp = headers["X-MediaPoster-Timestamp"]
-    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(headers["X-MediaPoster-Signature"], f"sha256={expected}")
 
 
 # --- Delivery ------------------------------------------------------------------------------------

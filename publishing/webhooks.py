@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import secrets
 import uuid
 from urllib.parse import urlsplit
@@ -20,10 +21,14 @@ from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 from .bad_input import BadInput
 from .models import ScheduledPost, WebhookDelivery, WebhookEndpoint
 from .timeparse import iso_utc
+
+logger = logging.getLogger(__name__)
 
 EVENTS = (
     "post.scheduled",
@@ -155,7 +160,10 @@ def post_event(post: ScheduledPost, event_type: str, message: str) -> list[Webho
 
 def hint(delivery_id: int) -> None:
     """Ask a worker to send it now (by name: tasks.py imports this module); the sweep is the safety net."""
-    current_app.send_task("publishing.deliver_webhook", args=[delivery_id])
+    try:
+        current_app.send_task("publishing.deliver_webhook", args=[delivery_id])
+    except (OperationalError, RedisError) as error:  # the change is committed; the sweep sends it later
+        logger.warning("webhook delivery %s not hinted (the sweep will send it): %s", delivery_id, error)
 
 
 def post_json(post: ScheduledPost) -> dict:

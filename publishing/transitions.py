@@ -20,9 +20,10 @@ needs_review | verifying ──"it is live" (a person)──> published
 Each verb is one conditional UPDATE (`WHERE status IN (...)`, plus the claim token where a worker
 holds one) that says whether it won, so a user's click racing the dispatcher, two beats or a
 redelivered message change a post at most once. Leaving `publishing` always releases the claim.
-A move that wins logs `post <id> <from> -> <to> (<why>)` and adds a line to the post's timeline,
-except the two bookkeeping moves of the hot path (a claim, and a claim handed back unused for
-lack of rate budget): a claim's record is its attempt row, and a hand-back sends nothing.
+A move that wins logs `post <id> <from> -> <to> (<why>)`, adds a line to the post's timeline and
+hands the news to post_outcomes.py (notifications, webhook events) in the same transaction, except
+the two bookkeeping moves of the hot path (a claim, and a claim handed back unused for lack of rate
+budget): a claim's record is its attempt row, and a hand-back sends nothing.
 """
 
 from __future__ import annotations

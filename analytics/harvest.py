@@ -28,7 +28,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 
-from publishing import rate_limit
+from publishing import notifications, rate_limit
 from publishing.blotato import AuthRejected, BlotatoError
 from publishing.blotato_analytics import PAGE_SIZE, AnalyticsUnavailable, Snapshot, post_snapshots, published_posts
 from publishing.blotato_clients import api_key_for, client_for
@@ -119,6 +119,9 @@ def _harvest_key(api_key: str, owners: list, *, at: datetime, days: int, report:
             )
             report.problems.append(f"{owner}: {problem}")
             logger.warning("harvest: key of %s refused: %s", owner, problem)
+            if isinstance(refused, AuthRejected):
+                for told in owners:
+                    notifications.key_refused(told.pk, api_key, refused.message or "unauthorised")
             return
         except OutOfBudget:
             report.out_of_budget += 1

@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "publishing.context_processors.publisher_status",
+                "publishing.notifications_page.unread_notifications",
             ],
         },
     },
@@ -193,11 +194,20 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # dispatch.hint_due_posts looks at counts publishes only. Workers consume every queue listed.
 # Each queue with its own routing key: left out, both would be bound to the default key and get
 # a copy of every message.
-CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("checks", routing_key="checks"))
+# Webhook deliveries and notification emails wait on other people's servers (timeouts of
+# seconds): a queue of their own, so a slow receiver never holds back a publish or a poll.
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("checks", routing_key="checks"),
+    Queue("notify", routing_key="notify"),
+)
 CELERY_TASK_ROUTES = {
     "publishing.poll_post": {"queue": "checks"},
     "publishing.verify_post": {"queue": "checks"},
     "analytics.harvest_engagement": {"queue": "checks"},
+    "publishing.deliver_webhook": {"queue": "notify"},
+    "publishing.retry_webhooks": {"queue": "notify"},
+    "publishing.send_notification_emails": {"queue": "notify"},
 }
 
 # Whole seconds: django-celery-beat stores intervals as integers.
@@ -222,6 +232,16 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile posts": {
         "task": "publishing.reconcile_posts",
         "schedule": max(1, env.int("RECONCILE_INTERVAL_SECONDS", default=5)),
+    },
+    # One email per user with notifications waiting: a burst of failures is one digest.
+    "send notification emails": {
+        "task": "publishing.send_notification_emails",
+        "schedule": max(1, env.int("NOTIFICATION_EMAIL_INTERVAL_SECONDS", default=300)),
+    },
+    # Webhook retries that have come due, and first sends whose hint was lost.
+    "retry webhooks": {
+        "task": "publishing.retry_webhooks",
+        "schedule": max(1, env.int("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=5)),
     },
 }
 
@@ -283,6 +303,26 @@ DEFAULT_QUEUE_GAP_MINUTES = env.int("DEFAULT_QUEUE_GAP_MINUTES", default=30)
 HARVEST_LOOKBACK_DAYS = env.int("HARVEST_LOOKBACK_DAYS", default=35)
 # Blotato takes its readings up to a few hours after each checkpoint: ask this long after it.
 HARVEST_CHECKPOINT_DELAY_SECONDS = env.float("HARVEST_CHECKPOINT_DELAY_SECONDS", default=3 * 3600)
+
+# --- Notifications and webhooks (publishing/notifications.py, webhooks.py) ----------------------
+# Email through Django's framework, configured by one URL: consolemail:// prints to the console
+# (the default), smtp+tls://user:password@host:587 sends through a server (django-environ's forms).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MediaPoster <mediaposter@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where this install is reached, for the links in emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:5555")
+# Deliveries to private, loopback, link-local or reserved addresses are refused unless this is on
+# (a receiver on your own network); plain http:// URLs are refused unless WEBHOOKS_ALLOW_HTTP.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_CAP_SECONDS = env.float("WEBHOOK_RETRY_CAP_SECONDS", default=3600.0)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_READ_TIMEOUT_SECONDS = env.float("WEBHOOK_READ_TIMEOUT_SECONDS", default=10.0)
 
 # Failed logins (publishing/login_throttle.py): per username, per client address, in a window.
 LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)

@@ -16,6 +16,8 @@ from .models import (
     ApiToken,
     CalendarFeedToken,
     Clip,
+    Notification,
+    NotificationPreference,
     PostEvent,
     PostingSlot,
     Profile,
@@ -24,6 +26,8 @@ from .models import (
     ScheduledPost,
     SocialAccount,
     Status,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 ATTEMPT_FIELDS = (
@@ -343,3 +347,57 @@ class PublishingPauseAdmin(admin.ModelAdmin):
             f"Resumed {resumed} pause(s); {missed} post(s) were too late and are now missed.",
             messages.SUCCESS,
         )
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("user", "kind", "created_at", "in_app", "read_at", "email_due", "emailed_at")
+    list_filter = ("kind", "in_app", "email_due")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "message")
+    fields = ("user", "kind", "message", "post", "created_at", "in_app", "read_at", "email_due", "emailed_at")
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "in_app", "email")
+    search_fields = ("user__username",)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    # The signing secret never reaches a page; an operator can switch an endpoint off or on.
+    exclude = ("secret",)
+    list_display = ("url", "owner", "is_active", "consecutive_failures", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("url", "owner__username")
+    readonly_fields = ("owner", "consecutive_failures", "created_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # webhook URLs are https
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WebhookEndpoint]:
+        return super().get_queryset(request).defer("secret")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # made by users, who are shown the secret once
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("event_type", "event_id", "endpoint", "state", "attempts", "last_status_code", "created_at")
+    list_filter = ("state", "event_type")
+    list_select_related = ("endpoint",)
+    search_fields = ("event_id", "endpoint__url")
+    fields = (
+        "endpoint",
+        "event_id",
+        "event_type",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_attempt_at",
+        "last_status_code",
+        "last_response",
+        "last_error",
+        "delivered_at",
+        "payload",
+    )

@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from . import crashpoints, database_pool, pause, rate_limit, transitions
+from . import crashpoints, database_pool, notifications, pause, rate_limit, transitions
 from .blotato import AuthRejected, NotSent, RateLimited, Rejected, UnknownOutcome
 from .blotato_clients import api_key_for, client_for
 from .models import AttemptState, Profile, PublishAttempt, ScheduledPost, Status
@@ -184,6 +184,8 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
         reason = "Blotato rejected the API key" if isinstance(error, AuthRejected) else "Blotato refused the post"
         status = f" (HTTP {error.status})" if error.status else ""
         transitions.fail(post.pk, f"{reason}{status}: {error.message}", claim_token=claim_token)
+        if isinstance(error, AuthRejected):
+            notifications.key_refused(post.owner_id, api_key, error.message or "unauthorised")
     except RateLimited as error:
         _finish(attempt, AttemptState.RATE_LIMITED, error)
         when = timezone.now() + retry_delay(post.attempts, at_least=error.retry_after)

@@ -16,7 +16,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from . import heartbeat
+from . import heartbeat, notifications
 from .models import ScheduledPost
 
 # Posts this far past due and still waiting mean the dispatcher is not keeping up.
@@ -48,6 +48,8 @@ def check(user=None) -> Health:
             "The dispatcher has not run recently: start Celery beat and a worker "
             "(`celery -A mediaposter beat` and `celery -A mediaposter worker`)."
         )
+        if seen is not None:  # it ran, then stopped (a fresh install that never ran is only bannered)
+            notifications.publisher_stopped(seen)
     overdue = ScheduledPost.objects.due(timezone.now() - PILING_UP_AFTER)
     if user is None:
         piling_up = overdue.exists()

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from . import transitions
+from . import post_outcomes, transitions
 from .models import Clip, ScheduledPost, SocialAccount, Status
 from .timeparse import iso_utc
 from .transitions import WrongStatus
@@ -71,6 +71,7 @@ def create_posts(
             )
             for plan, at in zip(plans, times, strict=True)
         ]
+        post_outcomes.created(posts)
         _hint_if_due(posts, at=hint_at)
     logger.info("scheduled group %s: %s", group_id, ", ".join(f"{p.platform} {p.pk}" for p in posts))
     return group_id, posts

@@ -410,3 +410,125 @@ class PublishingPause(models.Model):
         whose = f"publishing of {self.owner}" if self.owner_id else "all publishing"
         until = f" until {self.ended_at:%Y-%m-%d %H:%M}" if self.ended_at else " (still paused)"
         return f"{whose} paused at {self.started_at:%Y-%m-%d %H:%M}{until}"
+
+
+# --- Knowing when something goes wrong (notifications.py, webhooks.py) ----------------------------
+
+
+class NotificationKind(models.TextChoices):
+    POST_FAILED = "post_failed", "A post failed"
+    POST_MISSED = "post_missed", "A post was missed"
+    POST_NEEDS_REVIEW = "post_needs_review", "A post needs your review"
+    PUBLISHER_DOWN = "publisher_down", "The publisher stopped"
+    KEY_REFUSED = "key_refused", "Blotato refused your key"
+    WEBHOOK_DISABLED = "webhook_disabled", "A webhook was switched off"
+
+
+def every_notification_kind() -> list[str]:
+    return list(NotificationKind.values)
+
+
+class NotificationPreference(models.Model):
+    """Which kinds of notification a user sees in the app and receives by email (all, by default)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notification_preference")
+    in_app = models.JSONField(default=every_notification_kind, blank=True)
+    email = models.JSONField(default=every_notification_kind, blank=True)
+
+    def __str__(self) -> str:
+        return f"notification choices of {self.user}"
+
+
+class Notification(models.Model):
+    """Something its owner should hear about; emailed in a digest, so a burst is one email."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    message = models.TextField()
+    post = models.ForeignKey(ScheduledPost, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    in_app = models.BooleanField(default=True)  # listed on the notifications page
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_due = models.BooleanField(default=False)  # waiting for the next digest
+    email_batch = models.UUIDField(null=True, blank=True)  # the digest that took it
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    # One notice per problem (an outage, a refused key), however many processes see it.
+    dedupe_key = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="notification_list"),
+            models.Index(fields=["user"], name="notification_unread", condition=Q(in_app=True, read_at__isnull=True)),
+            models.Index(fields=["user"], name="notification_email_due", condition=Q(email_due=True)),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_once_per_problem"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user}: {self.message[:60]}"
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of the user's that receives signed JSON for the post events it subscribed to."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=2000)
+    events = models.JSONField(default=list)
+    secret = EncryptedTextField()  # signs every delivery; shown once, at creation
+    is_active = models.BooleanField(default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    disabled_reason = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"webhook {self.url} of {self.owner}"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Given up"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: sent until a 2xx answers it, with the same event id each time."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, models.CASCADE, related_name="deliveries")
+    event_id = models.UUIDField(default=uuid.uuid4)
+    event_type = models.CharField(max_length=32)
+    payload = models.JSONField()
+    state = models.CharField(max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_response = models.TextField(blank=True, default="")  # the start of the receiver's answer
+    last_error = models.TextField(blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], name="webhook_delivery_due", condition=Q(state__in=["pending", "sending"])
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_event_once_per_endpoint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} to {self.endpoint_id}: {self.state}"

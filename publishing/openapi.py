@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from analytics import openapi as analytics
 
+from . import openapi_webhooks as webhooks
 from .api_support import error_response
 from .models import Status
 from .openapi_parts import (
@@ -503,11 +504,11 @@ def document(request: HttpRequest) -> JsonResponse:
 
 @cache
 def full_document() -> dict:
-    """This module's paths plus the analytics app's."""
-    document = dict(OPENAPI, paths={**PATHS, **analytics.PATHS})
+    """This module's paths plus the webhooks' and the analytics app's."""
+    document = dict(OPENAPI, paths={**PATHS, **webhooks.PATHS, **analytics.PATHS})
     document["components"] = dict(
         OPENAPI["components"],
-        schemas={**SCHEMAS, **analytics.SCHEMAS},
+        schemas={**SCHEMAS, **webhooks.SCHEMAS, **analytics.SCHEMAS},
         responses={**RESPONSES, **analytics.RESPONSES},
     )
     return document

@@ -1,12 +1,13 @@
 """The settings page: time zone and grace period, pausing publishing, the Blotato key, accounts,
-API tokens, calendar feed.
+API tokens, calendar feed, which notifications are listed and emailed, and webhooks (with their
+delivery log).
 
 Also the answer to the first-login banner that offers the browser's time zone (base.html).
 
 The Blotato key is write-only: the page shows that one is saved and its last four characters,
 never the key. A new key is checked against Blotato's account list before it is saved. A new API
 token is shown once, in the answer to the form that created it; only its hash is stored. The
-calendar subscription URL works the same way.
+calendar subscription URL and a new webhook's signing secret work the same way.
 """
 
 from __future__ import annotations
@@ -22,11 +23,23 @@ from django.views.decorators.http import require_GET, require_POST
 
 from analytics.harvest import current_problem
 
-from . import accounts, pause
+from . import accounts, notifications, pause, webhooks
+from .alert_forms import NotificationChoicesForm, WebhookForm
+from .bad_input import BadInput
 from .blotato_errors import AuthRejected, BlotatoError, RateLimited
 from .forms import ApiTokenForm, BlotatoKeyForm, ProfileForm, RescheduleMissedForm
-from .models import ApiToken, CalendarFeedToken, Profile, SocialAccount
+from .models import (
+    ApiToken,
+    CalendarFeedToken,
+    NotificationPreference,
+    Profile,
+    SocialAccount,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from .zones import UnknownZone, offered_zone, offered_zones, user_zone
+
+DELIVERIES_SHOWN = 30
 
 
 def _profile(user) -> Profile:
@@ -51,7 +64,13 @@ def _render(request, status: int = 200, **forms):
         "zone_names": offered_zones(),
         "missed_while_paused": pause.missed_while_paused(request.user),
         "zone": user_zone(request.user),
+        "webhooks": WebhookEndpoint.objects.owned_by(request.user).defer("secret"),
+        "deliveries": WebhookDelivery.objects.filter(endpoint__owner=request.user)
+        .select_related("endpoint")
+        .defer("payload", "endpoint__secret")[:DELIVERIES_SHOWN],
     }
+    context.setdefault("notification_form", _notification_form(request.user))
+    context.setdefault("webhook_form", WebhookForm())
     return render(request, "publishing/settings.html", context, status=status)
 
 
@@ -216,6 +235,68 @@ def reschedule_missed(request):
         return _render(request, 422, reschedule_form=form)
     moved = pause.reschedule_missed(request.user, hours=form.cleaned_data["hours"])
     messages.success(request, f"Rescheduled {moved} post(s) over the next {form.cleaned_data['hours']} h.")
+    return redirect("publishing:settings")
+
+
+def _notification_form(user) -> NotificationChoicesForm:
+    in_app, email = notifications.choices(user.pk)
+    return NotificationChoicesForm(
+        initial={"email_address": user.email, "in_app": sorted(in_app), "email": sorted(email)}
+    )
+
+
+@login_required
+@require_POST
+def save_notification_choices(request):
+    form = NotificationChoicesForm(request.POST)
+    if not form.is_valid():
+        return _render(request, 422, notification_form=form)
+    NotificationPreference.objects.update_or_create(
+        user=request.user, defaults={"in_app": form.cleaned_data["in_app"], "email": form.cleaned_data["email"]}
+    )
+    request.user.email = form.cleaned_data["email_address"]
+    request.user.save(update_fields=["email"])
+    messages.success(request, "Notification choices saved.")
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def create_webhook(request):
+    form = WebhookForm(request.POST)
+    if form.is_valid():
+        try:
+            endpoint, secret = webhooks.register(request.user, form.cleaned_data["url"], form.cleaned_data["events"])
+        except BadInput as refused:
+            form.add_error("url", refused.message)
+    if not form.is_valid():
+        return _render(request, 422, webhook_form=form)
+    # Like an API token: the secret is in this answer only, never in the session or the cache.
+    response = _render(request, 201, new_webhook_url=endpoint.url, new_webhook_secret=secret)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _owned_webhook(request, webhook_id) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.owned_by(request.user).defer("secret").filter(pk=webhook_id).first()
+    if endpoint is None:
+        raise Http404("No such webhook.")
+    return endpoint
+
+
+@login_required
+@require_POST
+def delete_webhook(request, webhook_id):
+    _owned_webhook(request, webhook_id).delete()
+    messages.success(request, "Webhook deleted: nothing more is sent to it.")
+    return redirect("publishing:settings")
+
+
+@login_required
+@require_POST
+def switch_on_webhook(request, webhook_id):
+    webhooks.switch_on(_owned_webhook(request, webhook_id))
+    messages.success(request, "Webhook switched on again.")
     return redirect("publishing:settings")
 
 

@@ -14,7 +14,7 @@ from celery import current_app, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import dispatch, heartbeat, reconcile, transitions
+from . import dispatch, heartbeat, notifications, reconcile, transitions, webhook_delivery
 from .models import Status
 from .redis_connection import shared_redis
 
@@ -77,3 +77,19 @@ def poll_post(post_id: str) -> None:
 @shared_task(name="publishing.verify_post", acks_late=True, ignore_result=True)
 def verify_post(post_id: str) -> None:
     reconcile.verify_unknown_outcome(UUID(post_id))
+
+
+@shared_task(name="publishing.deliver_webhook", acks_late=True, ignore_result=True)
+def deliver_webhook(delivery_id: int) -> None:
+    webhook_delivery.deliver(delivery_id)
+
+
+@shared_task(name="publishing.retry_webhooks", ignore_result=True)
+def retry_webhooks() -> None:
+    for delivery_id in webhook_delivery.due_deliveries(at=timezone.now()):
+        deliver_webhook.delay(delivery_id)
+
+
+@shared_task(name="publishing.send_notification_emails", ignore_result=True)
+def send_notification_emails() -> int:
+    return notifications.send_digests()

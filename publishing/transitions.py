@@ -20,9 +20,10 @@ needs_review | verifying ──"it is live" (a person)──> published
 Each verb is one conditional UPDATE (`WHERE status IN (...)`, plus the claim token where a worker
 holds one) that says whether it won, so a user's click racing the dispatcher, two beats or a
 redelivered message change a post at most once. Leaving `publishing` always releases the claim.
-A move that wins logs `post <id> <from> -> <to> (<why>)` and adds a line to the post's timeline,
-except the two bookkeeping moves of the hot path (a claim, and a claim handed back unused for
-lack of rate budget): a claim's record is its attempt row, and a hand-back sends nothing.
+A move that wins logs `post <id> <from> -> <to> (<why>)`, adds a line to the post's timeline and
+hands the news to post_outcomes.py (notifications, webhook events) in the same transaction, except
+the two bookkeeping moves of the hot path (a claim, and a claim handed back unused for lack of rate
+budget): a claim's record is its attempt row, and a hand-back sends nothing.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import timeline
+from . import post_outcomes, timeline
 from .models import RETRYABLE, ScheduledPost, Status, due_at, web_url
 from .retries import attempts_left
 
@@ -92,12 +93,13 @@ def move(
     if quiet:  # one UPDATE is atomic by itself: no transaction round trips on the sending path
         won = posts.update(status=to, **changes) == 1
     else:
-        # The change and its history entry together. Inside a caller's transaction no savepoint:
-        # nothing here is caught and retried, so the caller's transaction is the unit.
+        # The change, its history entry and the news of it together. Inside a caller's transaction
+        # no savepoint: nothing here is caught and retried, so the caller's transaction is the unit.
         with transaction.atomic(savepoint=False):
             won = posts.update(status=to, **changes) == 1
             if won:
                 timeline.record(post_id, why, status=to, actor=actor)
+                post_outcomes.moved(post_id, sources, to, why)  # notifications and webhooks
     if won:
         logger.log(
             logging.DEBUG if quiet else logging.INFO, "post %s %s -> %s (%s)", post_id, "|".join(sources), to, why

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_export, clips_page, queue_pages, schedule_dialog, settings_page, views
+from . import calendar_export, clips_page, notifications_page, queue_pages, schedule_dialog, settings_page, views
 
 app_name = "publishing"
 urlpatterns = [
@@ -15,7 +15,14 @@ urlpatterns = [
     path("calendar/posts/<uuid:post_id>/move", views.move_post, name="move_post"),
     path("calendar/posts/<uuid:post_id>/<str:action>", views.post_action, name="post_action"),
     path("clips/", clips_page.clips_page, name="clips"),
+    path("notifications/", notifications_page.notifications_page, name="notifications"),
+    path("notifications/<int:notification_id>/read", notifications_page.mark_read, name="mark_notification_read"),
+    path("notifications/read", notifications_page.mark_all_read, name="mark_all_notifications_read"),
     path("settings/", settings_page.settings_page, name="settings"),
+    path("settings/notifications", settings_page.save_notification_choices, name="save_notification_choices"),
+    path("settings/webhooks", settings_page.create_webhook, name="create_webhook"),
+    path("settings/webhooks/<uuid:webhook_id>/delete", settings_page.delete_webhook, name="delete_webhook"),
+    path("settings/webhooks/<uuid:webhook_id>/switch-on", settings_page.switch_on_webhook, name="switch_on_webhook"),
     path("settings/profile", settings_page.save_profile, name="save_profile"),
     path("settings/zone-offer", settings_page.answer_zone_offer, name="answer_zone_offer"),
     path("settings/pause", settings_page.pause_publishing, name="pause_publishing"),

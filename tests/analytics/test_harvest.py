@@ -17,7 +17,7 @@ from analytics import importers
 from analytics.harvest import harvest
 from analytics.models import EngagementSnapshot, HarvestedPost, HarvestStatus, MetricSource, PostMetric
 from publishing import dispatch, reconcile
-from publishing.models import ScheduledPost, Status
+from publishing.models import Notification, NotificationKind, ScheduledPost, Status
 from publishing.redis_connection import shared_redis
 from tests.publishing.test_dispatch import schedule
 
@@ -154,6 +154,8 @@ def test_a_key_revoked_mid_harvest_is_reported_once_and_not_asked_again(alice, f
     assert len(fake_blotato.requests("GET")) == asked
     page = browser.get("/settings/").content.decode()
     assert "Blotato refused the key when reading analytics (Invalid API key)" in page
+    [told] = Notification.objects.filter(user=alice, kind=NotificationKind.KEY_REFUSED)  # once, not per run
+    assert told.message.startswith("Blotato refused your API key (Invalid API key).")
 
     fake_blotato.clear_faults()
     fake_blotato.add_sandbox_key("blt_a_new_key_0123456789")

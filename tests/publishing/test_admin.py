@@ -17,6 +17,8 @@ from publishing.models import (
     ApiToken,
     CalendarFeedToken,
     Clip,
+    Notification,
+    NotificationPreference,
     PostEvent,
     PostingSlot,
     Profile,
@@ -25,11 +27,14 @@ from publishing.models import (
     ScheduledPost,
     SocialAccount,
     Status,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 pytestmark = pytest.mark.django_db
 
 SECRET_KEY = "blt_admin_test_secret_9f8e7d"
+WEBHOOK_SECRET = "whsec_admin_test_secret_1a2b3c"
 
 
 @pytest.fixture
@@ -111,6 +116,16 @@ def one_of_each(carol, account) -> dict:
         PostingSlot: PostingSlot.objects.create(account=account, weekday=2, local_time=time(9, 0)),
         CalendarFeedToken: _calendar_feed(carol),
         PublishingPause: PublishingPause.objects.create(owner=carol),
+        Notification: Notification.objects.create(user=carol, kind="post_failed", message="A post failed", post=post),
+        NotificationPreference: NotificationPreference.objects.create(user=carol),
+        WebhookEndpoint: (
+            endpoint := WebhookEndpoint.objects.create(
+                owner=carol, url="https://hooks.example.com/mp", events=["post.failed"], secret=WEBHOOK_SECRET
+            )
+        ),
+        WebhookDelivery: WebhookDelivery.objects.create(
+            endpoint=endpoint, event_type="post.failed", payload={"type": "post.failed"}
+        ),
     }
 
 
@@ -146,6 +161,17 @@ def test_the_blotato_key_and_token_hashes_never_show(boss_client, one_of_each, c
         assert token.token_hash not in html
         assert "blotato_api_key" not in html
     assert "Blotato key set" in boss_client.get(pages[0]).content.decode()
+
+
+def test_webhook_secrets_never_show(boss_client, one_of_each):
+    endpoint = one_of_each[WebhookEndpoint]
+    pages = [
+        reverse("admin:publishing_webhookendpoint_changelist"),
+        reverse("admin:publishing_webhookendpoint_change", args=[endpoint.pk]),
+        reverse("admin:publishing_webhookdelivery_change", args=[one_of_each[WebhookDelivery].pk]),
+    ]
+    for page in pages:
+        assert WEBHOOK_SECRET not in boss_client.get(page).content.decode()
 
 
 def test_retry_requeues_retryable_posts_and_skips_the_rest(boss_client, account):

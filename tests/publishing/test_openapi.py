@@ -29,6 +29,8 @@ ALLOWED = {
     "/api/publishing/calendar/{post_id}": {"get", "patch", "delete"},
     "/api/publishing/calendar/{post_id}/retry": {"post"},
     "/api/publishing/calendar/{post_id}/review": {"post"},
+    "/api/publishing/webhooks": {"get", "post"},
+    "/api/publishing/webhooks/{webhook_id}": {"get", "patch", "delete"},
     "/api/clips": {"get", "post"},
     "/api/accounts": {"get"},
     "/api/accounts/sync": {"post"},
@@ -146,3 +148,19 @@ def test_the_schemas_refuse_what_the_api_refuses(document):
     assert conforms(document, "PostEdit", {}) != []
     assert conforms(document, "MeUpdate", {"late_grace_minutes": 0}) != []
     assert conforms(document, "ClipCreate", {"title": "x", "media_url": "http://insecure.example.com/a.mp4"}) != []
+
+
+def test_the_webhook_answers_match_their_schemas(document, alice_api):
+    request = {"url": "https://hooks.example.com/mp", "events": ["post.failed", "post.published"]}
+    assert conforms(document, "WebhookCreate", request) == []
+    created = send(alice_api, "post", "/api/publishing/webhooks", request)
+    assert created.status_code == 201
+    assert conforms(document, "WebhookCreated", created.json()) == []
+    one = f"/api/publishing/webhooks/{created.json()['id']}"
+    assert conforms(document, "Webhook", alice_api.get(one).json()) == []
+    assert conforms(document, "WebhookList", alice_api.get("/api/publishing/webhooks").json()) == []
+    changed = send(alice_api, "patch", one, {"is_active": False})
+    assert conforms(document, "Webhook", changed.json()) == []
+    assert conforms(document, "WebhookDeleted", alice_api.delete(one).json()) == []
+    assert conforms(document, "WebhookCreate", {"url": "https://h.example.com/", "events": ["post.boom"]}) != []
+    assert conforms(document, "WebhookChange", {}) != []

@@ -17,6 +17,7 @@ create: the fake's arrival time of the request minus the post's scheduled time.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 from collections import Counter
@@ -152,6 +153,7 @@ def main() -> None:
             SECRET_KEY="bench-only-secret-key-" + "x" * 40,
             DATABASE_POOL_SIZE=str(args.pool_size),
             DISPATCH_INTERVAL_SECONDS="1",
+            POLL_INTERVAL_SECONDS=os.environ.get("BENCH_POLL", "10"),
         )
         for n in range(args.workers):
             processes.start_worker(f"w{n}", args.concurrency, pool=args.pool, log_level="warning")
@@ -179,9 +181,16 @@ def main() -> None:
                 peak_mb = max(peak_mb, drain(fake, processes, prefix, args.posts, timeout=600))
                 cpu_ms = (workers_cpu_seconds(processes) - cpu_before) * 1000 / args.posts
                 burst = lateness_seconds(fake, prefix)
+                last_create = max(arrivals(fake, prefix).values())
+                checks = sum(
+                    1
+                    for request in fake.requests("GET")
+                    if request["path"].startswith("/v2/posts/") and request["received_at"] <= last_create
+                )
                 results.append(
                     f"burst of {args.posts} at {latency:.0f} ms: lateness {describe(burst)}; "
-                    f"{args.posts / burst.max():.0f} posts/s; worker CPU {cpu_ms:.1f} ms per post"
+                    f"{args.posts / burst.max():.0f} posts/s; worker CPU {cpu_ms:.1f} ms per post; "
+                    f"{checks} status checks before the last send"
                 )
 
             # 3. A wide burst: many users, each on their own key, due at the same second.

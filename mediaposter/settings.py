@@ -294,6 +294,8 @@ REHINT_AFTER_SECONDS = env.float("REHINT_AFTER_SECONDS", default=60.0)
 # ...but not while more messages than this wait in the queue: the old hint is then most likely
 # still queued, and re-sending the backlog would only multiply it.
 REHINT_MAX_BACKLOG = env.int("REHINT_MAX_BACKLOG", default=100)
+# While more publishes than this wait in the broker's queue, status checks and searches wait too.
+CHECKS_WAIT_WHILE_QUEUED = env.int("CHECKS_WAIT_WHILE_QUEUED", default=100)
 DEFAULT_LATE_GRACE_MINUTES = env.int("DEFAULT_LATE_GRACE_MINUTES", default=30)
 # "Add to queue" keeps at least this long between two posts on one account (a per-user setting).
 DEFAULT_QUEUE_GAP_MINUTES = env.int("DEFAULT_QUEUE_GAP_MINUTES", default=30)

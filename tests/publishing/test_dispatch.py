@@ -120,6 +120,23 @@ def test_the_backlog_is_the_length_of_the_brokers_queue(settings):
     assert broker_backlog() == 7
 
 
+def test_status_checks_wait_while_a_burst_of_sends_is_queued(alice, fake_blotato, settings):
+    from publishing.redis_connection import shared_redis
+    from publishing.tasks import reconcile_posts
+
+    settings.CHECKS_WAIT_WHILE_QUEUED = 100
+    post = schedule(alice)
+    dispatch.publish(post.pk, transitions.claim(post.pk, at=timezone.now()))
+    ScheduledPost.objects.filter(pk=post.pk).update(next_attempt_at=timezone.now())  # its check is due
+    redis = shared_redis()
+    redis.rpush("celery", *[b"a queued publish"] * 101)
+    reconcile_posts()
+    assert redis.llen("checks") == 0  # the sends go first
+    redis.ltrim("celery", 0, 49)  # the burst drained below the mark
+    reconcile_posts()
+    assert redis.llen("checks") == 1
+
+
 def test_publishes_and_status_checks_go_to_their_own_queues_once(settings):
     from publishing.redis_connection import shared_redis
     from publishing.tasks import poll_post, publish_post, verify_post

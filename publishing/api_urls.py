@@ -8,6 +8,7 @@ urlpatterns = [
     path("publishing/calendar/<str:post_id>", api.calendar_post),
     path("publishing/calendar/<str:post_id>/retry", api.retry),
     path("publishing/calendar/<str:post_id>/review", api.review),
+    path("publishing/calendar/<str:post_id>/undo-cancel", api.undo_cancel),
     path("clips", api.clips),
     path("accounts", api.account_list),
     path("accounts/sync", api.account_sync),

@@ -29,6 +29,7 @@ ALLOWED = {
     "/api/publishing/calendar/{post_id}": {"get", "patch", "delete"},
     "/api/publishing/calendar/{post_id}/retry": {"post"},
     "/api/publishing/calendar/{post_id}/review": {"post"},
+    "/api/publishing/calendar/{post_id}/undo-cancel": {"post"},
     "/api/clips": {"get", "post"},
     "/api/accounts": {"get"},
     "/api/accounts/sync": {"post"},

@@ -309,17 +309,8 @@ def schedule_draft(post: ScheduledPost, why: str, *, actor=None, **changes) -> N
 
 def move_missed(post: ScheduledPost, why: str, *, actor=None, **changes) -> None:
     """A missed post given a new (future) time: scheduled again, with a fresh attempt budget."""
-    move_or_refuse(
-        post,
-        [Status.MISSED],
-        Status.SCHEDULED,
-        why,
-        actor=actor,
-        next_attempt_at=None,
-        hinted_at=None,
-        attempts_at_retry=F("attempts"),
-        **changes,
-    )
+    changes.update(next_attempt_at=None, hinted_at=None, attempts_at_retry=F("attempts"))
+    move_or_refuse(post, [Status.MISSED], Status.SCHEDULED, why, actor=actor, **changes)
 
 
 def cancel(post: ScheduledPost, *, actor=None) -> None:

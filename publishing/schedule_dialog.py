@@ -40,24 +40,34 @@ def new_post(request):
     now = timezone.now()
     if request.method == "GET":
         day = _date_or(request.GET.get("date"), now.astimezone(tz).date())
-        return _render_dialog(request, {"date": max(day, now.astimezone(tz).date()).isoformat()}, {})
+        return render_dialog(request, {"date": max(day, now.astimezone(tz).date()).isoformat()}, {})
     fields = request.POST
     try:
         plan = parse_schedule(_as_api_input(fields), request.user, tz, now=now)
     except BadInput as problem:
-        return _render_dialog(request, fields, errors_by_field(problem), status=422)
+        return render_dialog(request, fields, errors_by_field(problem), status=422)
     group_id, posts = lifecycle.schedule_posts(
-        request.user, plans=plan.plans, clip=plan.clip, caption=plan.caption, scheduled_time=plan.scheduled_time
+        request.user,
+        plans=plan.plans,
+        clip=plan.clip,
+        caption=plan.caption,
+        scheduled_time=plan.scheduled_time,
+        draft=plan.draft,
     )
-    local = plan.scheduled_time.astimezone(tz)
-    done = (
-        f"Scheduled {len(posts)} post{'s' if len(posts) != 1 else ''} "
-        f"({', '.join(Platform(p.platform).label for p in posts)}) for {local:%a %-d %b %Y, %H:%M}."
-    )
+    local = plan.scheduled_time.astimezone(tz) if plan.scheduled_time else None
+    what = f"{len(posts)} post{'s' if len(posts) != 1 else ''} ({', '.join(Platform(p.platform).label for p in posts)})"
+    when = f"for {local:%a %-d %b %Y, %H:%M}" if local else "with no time yet"
+    done = f"{'Saved as draft:' if plan.draft else 'Scheduled'} {what} {when}."
+    calendar_url = f"/calendar/?view=week&date={local.date().isoformat()}" if local else "/calendar/"
+    return dialog_done(request, done, calendar_url)
+
+
+def dialog_done(request, message: str, next_url: str):
+    """The dialog's success: for htmx, a note and a signal the calendar redraws on; else a redirect."""
     if not request.htmx:
-        messages.success(request, done)
-        return redirect(f"/calendar/?view=week&date={local.date().isoformat()}")
-    response = render(request, "publishing/partials/_schedule_done.html", {"message": done, "posts": posts})
+        messages.success(request, message)
+        return redirect(next_url)
+    response = render(request, "publishing/partials/_schedule_done.html", {"message": message})
     response["HX-Trigger"] = "posts-changed"  # the calendar redraws itself; the dialog closes
     return response
 
@@ -69,7 +79,7 @@ def clip_choices(request):
     return render(
         request,
         "publishing/partials/_clip_choices.html",
-        _clip_context(request.user, search_text(request.GET, "clip_q"), request.GET.get("clip_id", "")),
+        clip_context(request.user, search_text(request.GET, "clip_q"), request.GET.get("clip_id", "")),
     )
 
 
@@ -112,7 +122,9 @@ def _as_api_input(fields) -> dict:
     data: dict = {"platforms": platforms, "caption": fields.get("caption", "")}
     if fields.get("clip_id"):
         data["clip_id"] = fields["clip_id"]
-    if "publish_now" in fields:
+    if "draft" in fields:
+        data["status"] = "draft"
+    elif "publish_now" in fields:
         data["publish_now"] = True
     elif fields.get("date") and fields.get("time"):
         data["scheduled_time"] = f"{fields['date']}T{fields['time']}"
@@ -120,7 +132,7 @@ def _as_api_input(fields) -> dict:
         raise BadInput("Pick both a date and a time, or publish now.", {"scheduled_time": "incomplete"})
     options: dict = {}
     for platform in platforms:
-        for name in _dialog_options(platform):
+        for name in dialog_options(platform):
             value = fields.get(f"options.{platform}.{name}", "").strip()
             if value:
                 options.setdefault(platform, {})[name] = value
@@ -129,9 +141,13 @@ def _as_api_input(fields) -> dict:
     return data
 
 
-def _render_dialog(request, fields, errors: dict, status: int = 200):
-    # The account each platform's post goes out on: the first active one, as parse_schedule picks.
+def render_dialog(request, fields, errors: dict, status: int = 200, *, editing: dict | None = None, title=""):
+    """The dialog's form: a new post, or (with `editing`) the edit of one post of a group."""
+    # The account each platform's post goes out on: the first active one, as parse_schedule picks;
+    # when editing, the post's own.
     connected: dict[str, SocialAccount] = {}
+    if editing:
+        connected[editing["post"].platform] = editing["post"].account
     for account in SocialAccount.objects.owned_by(request.user).filter(is_active=True):
         connected.setdefault(account.platform, account)
     chosen = fields.getlist("platforms") if hasattr(fields, "getlist") else []
@@ -143,22 +159,25 @@ def _render_dialog(request, fields, errors: dict, status: int = 200):
             "checked": value in chosen,
             "limit": RULES[value].caption_limit,
             "counts_bytes": RULES[value].count_bytes,
-            "options": [_option(value, name, fields, connected.get(value)) for name in _dialog_options(value)],
+            "options": [_option(value, name, fields, connected.get(value)) for name in dialog_options(value)],
         }
         for value, label in Platform.choices
+        if not editing or value == editing["post"].platform
     ]
     context = {
+        "title": title or ("Edit post" if editing else "New post"),
+        "editing": editing,
         "fields": fields,
         "errors": errors,
         "platforms": platforms,
         "timezone": user_zone(request.user).key,
-        **_clip_context(request.user, "", fields.get("clip_id", "")),
+        **clip_context(request.user, "", fields.get("clip_id", "")),
     }
     template = "publishing/partials/_schedule_form.html" if request.htmx else "publishing/schedule.html"
     return render(request, template, context, status=status)
 
 
-def _dialog_options(platform: str) -> tuple[str, ...]:
+def dialog_options(platform: str) -> tuple[str, ...]:
     # Form input may name a platform we do not know; parse_schedule refuses it with a message.
     rules = RULES.get(platform)
     return rules.dialog_options if rules else ()
@@ -181,7 +200,7 @@ def _option(platform: str, name: str, fields, account: SocialAccount | None) -> 
     }
 
 
-def _clip_context(owner, query: str, chosen_id: str) -> dict:
+def clip_context(owner, query: str, chosen_id: str) -> dict:
     clips = Clip.objects.owned_by(owner)
     if query:
         clips = clips.filter(title__icontains=query)

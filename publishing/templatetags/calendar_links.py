@@ -43,17 +43,26 @@ def make_list_of_words(text: str) -> list[str]:
     return text.split()
 
 
-# A card as calendars draw it: platform, local time, status colour, caption excerpt; scheduled
-# posts can be dragged. Built here rather than with an {% include %} per card because a busy
-# week holds hundreds of cards, and the include's per-card template machinery (context pushes,
-# variable lookups, a reverse() per link) was most of the page's time (bench/calendar_page.py).
+# A card as calendars draw it: platform, local time, status colour, caption excerpt, and buttons
+# that open the schedule dialog on it (edit, while it is editable; duplicate, always). Scheduled
+# posts, drafts and missed posts can be dragged (a draft dropped on a day is scheduled there).
+# Built here rather than with an {% include %} per card because a busy week holds hundreds of
+# cards, and the include's per-card template machinery (context pushes, variable lookups, a
+# reverse() per link) was most of the page's time (bench/calendar_page.py).
 CARD = (
     '<article id="post-{0}" class="post-card status-{1} platform-{2}"{3}>'
     '<a href="{4}"><span class="platform" title="{5}">{5}</span>'
     '<time datetime="{6}">{7}</time><span class="status">{8}</span>'
-    '<span class="caption">{9}</span></a></article>'
+    '<span class="caption">{9}</span></a>{10}</article>'
 )
 DRAGGABLE = ' draggable="true" data-move-url="{}"'
+DIALOG_BUTTON = (
+    '<button type="button" class="card-action {0}" hx-get="{1}" hx-target="#schedule-dialog-body" '
+    'hx-swap="innerHTML" title="{2}" aria-label="{2}">{3}</button>'
+)
+MOVABLE = ("scheduled", "draft", "missed")
+EDITABLE = ("scheduled", "draft")
+URL_NAMES = ("post_detail", "move_post", "edit_post", "duplicate_post")
 
 
 @register.simple_tag(takes_context=True)
@@ -64,7 +73,7 @@ def post_cards(context, posts) -> str:
     urls = context.render_context.get("post_card_urls")
     if urls is None:
         # reverse() once per page, with a placeholder id, then fill in each post's id.
-        urls = {name: reverse(f"publishing:{name}", args=[PLACEHOLDER]) for name in ("post_detail", "move_post")}
+        urls = {name: reverse(f"publishing:{name}", args=[PLACEHOLDER]) for name in URL_NAMES}
         context.render_context["post_card_urls"] = urls
     return format_html_join("", CARD, (_card_fields(post, urls) for post in posts))
 
@@ -74,7 +83,12 @@ PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 def _card_fields(post, urls: dict) -> tuple:
     pk = str(post.pk)
-    draggable = format_html(DRAGGABLE, urls["move_post"].replace(PLACEHOLDER, pk)) if post.status == "scheduled" else ""
+    draggable = format_html(DRAGGABLE, urls["move_post"].replace(PLACEHOLDER, pk)) if post.status in MOVABLE else ""
+    buttons = format_html(DIALOG_BUTTON, "duplicate", urls["duplicate_post"].replace(PLACEHOLDER, pk), "Duplicate", "⧉")
+    if post.status in EDITABLE:
+        edit = format_html(DIALOG_BUTTON, "edit", urls["edit_post"].replace(PLACEHOLDER, pk), "Edit", "✎")
+        buttons = format_html("{}{}", edit, buttons)
+    local_time = getattr(post, "local_time", None)  # None: a draft with no time yet (the tray)
     return (
         pk,
         post.status,
@@ -82,8 +96,9 @@ def _card_fields(post, urls: dict) -> tuple:
         draggable,
         urls["post_detail"].replace(PLACEHOLDER, pk),
         post.get_platform_display(),
-        post.local_time.isoformat(),
-        post.local_time.strftime("%H:%M"),
+        local_time.isoformat() if local_time else "",
+        local_time.strftime("%H:%M") if local_time else "no time",
         post.get_status_display(),
         Truncator(post.caption_excerpt).chars(CARD_CAPTION_CHARS),
+        buttons,
     )

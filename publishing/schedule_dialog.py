@@ -124,7 +124,7 @@ def _as_api_input(fields) -> dict:
         data["clip_id"] = fields["clip_id"]
     if "draft" in fields:
         data["status"] = "draft"
-    elif "publish_now" in fields:
+    if "publish_now" in fields and "draft" not in fields:
         data["publish_now"] = True
     elif fields.get("date") and fields.get("time"):
         data["scheduled_time"] = f"{fields['date']}T{fields['time']}"

@@ -76,10 +76,11 @@ class MovePostForm(forms.Form):
         value = self.cleaned_data["scheduled_time"].strip()
         current = self.post.scheduled_time.astimezone(self.tz) if self.post.scheduled_time else DRAFT_DROP_TIME
         try:
-            if DAY_SLOT.fullmatch(value):  # same time of day
+            # Only a drop names a slot: 11:00 typed on the post page means 11:00, not 11:<old minutes>.
+            if self.slot_only and DAY_SLOT.fullmatch(value):  # same time of day
                 day = parse_date(value)
                 value = datetime.combine(day, time(current.hour, current.minute)).isoformat(timespec="minutes")
-            elif HOUR_SLOT.fullmatch(value):  # keep the minutes
+            elif self.slot_only and HOUR_SLOT.fullmatch(value):  # keep the minutes
                 value = value[:14] + f"{current.minute:02d}"
             elif self.slot_only:
                 raise forms.ValidationError("A post is dropped on a day or an hour of the calendar.")

@@ -8,11 +8,14 @@ same things. Refusals come back as the form again (422) with the message beside 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -63,9 +66,15 @@ def new_post(request):
 
 
 def dialog_done(request, message: str, next_url: str):
-    """The dialog's success: for htmx, a note and a signal the calendar redraws on; else a redirect."""
-    if not request.htmx:
+    """The dialog's success: on the calendar, a note and a signal it redraws on; else a redirect.
+
+    The same form is also a page of its own (the post page's Edit and Duplicate): there, htmx is
+    told to go to `next_url`, as a plain form post is redirected.
+    """
+    if not request.htmx or _from_another_page(request):
         messages.success(request, message)
+        if request.htmx:
+            return HttpResponse(headers={"HX-Redirect": next_url})
         return redirect(next_url)
     response = render(request, "publishing/partials/_schedule_done.html", {"message": message})
     response["HX-Trigger"] = "posts-changed"  # the calendar redraws itself; the dialog closes
@@ -114,6 +123,11 @@ def time_suggestions(request):
 
 
 # --- pieces ------------------------------------------------------------------------------------
+
+
+def _from_another_page(request) -> bool:
+    page = request.htmx.current_url
+    return bool(page) and urlsplit(page).path != reverse("publishing:calendar")
 
 
 def _as_api_input(fields) -> dict:

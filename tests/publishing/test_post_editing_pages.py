@@ -171,8 +171,8 @@ def test_publish_now_says_so_while_due_then_stops_polling(browser, alice_clip):
     assert "Publishing now." in page and 'hx-trigger="every 3s"' in page
 
 
-def test_a_missed_post_is_moved_from_its_page(browser, alice_clip):
-    tiktok = cross_post(browser, alice_clip)["tiktok"]
+def test_a_missed_post_is_moved_from_its_page_to_the_exact_time_typed(browser, alice_clip):
+    tiktok = cross_post(browser, alice_clip, time="14:15")["tiktok"]
     ScheduledPost.objects.filter(pk=tiktok.pk).update(status=Status.MISSED, last_error="Not sent: late")
     assert "Move to" in browser.get(f"/calendar/posts/{tiktok.pk}/").content.decode()
     response = browser.post(f"/calendar/posts/{tiktok.pk}/move", {"scheduled_time": "2026-11-29T09:00"}, follow=True)

@@ -84,9 +84,11 @@ PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 def _card_fields(post, urls: dict) -> tuple:
     pk = str(post.pk)
     draggable = format_html(DRAGGABLE, urls["move_post"].replace(PLACEHOLDER, pk)) if post.status in MOVABLE else ""
-    buttons = format_html(DIALOG_BUTTON, "duplicate", urls["duplicate_post"].replace(PLACEHOLDER, pk), "Duplicate", "⧉")
+    buttons = format_html(
+        DIALOG_BUTTON, "duplicate", urls["duplicate_post"].replace(PLACEHOLDER, pk), "Duplicate", "copy"
+    )
     if post.status in EDITABLE:
-        edit = format_html(DIALOG_BUTTON, "edit", urls["edit_post"].replace(PLACEHOLDER, pk), "Edit", "✎")
+        edit = format_html(DIALOG_BUTTON, "edit", urls["edit_post"].replace(PLACEHOLDER, pk), "Edit", "edit")
         buttons = format_html("{}{}", edit, buttons)
     local_time = getattr(post, "local_time", None)  # None: a draft with no time yet (the tray)
     return (

@@ -68,6 +68,7 @@ def duplicate_post(request, post_id):
     tz = user_zone(request.user)
     fields = _fields_of(post, tz)
     fields.setlist("platforms", [post.platform])
+    fields[f"options.{post.platform}.account_id"] = post.account.blotato_account_id
     if post.scheduled_time is None or post.scheduled_time <= timezone.now():
         fields["date"] = timezone.now().astimezone(tz).date().isoformat()  # the same time of day, today
     return render_dialog(request, fields, {}, title=f"Duplicate of a {Platform(post.platform).label} post")

@@ -146,7 +146,8 @@ def _as_api_input(fields) -> dict:
         raise BadInput("Pick both a date and a time, or publish now.", {"scheduled_time": "incomplete"})
     options: dict = {}
     for platform in platforms:
-        for name in dialog_options(platform):
+        # account_id: offered when the user has more than one account on the platform.
+        for name in (*dialog_options(platform), "account_id"):
             value = fields.get(f"options.{platform}.{name}", "").strip()
             if value:
                 options.setdefault(platform, {})[name] = value
@@ -160,16 +161,21 @@ def render_dialog(request, fields, errors: dict, status: int = 200, *, editing: 
     # The account each platform's post goes out on: the first active one, as parse_schedule picks;
     # when editing, the post's own.
     connected: dict[str, SocialAccount] = {}
+    every: dict[str, list[SocialAccount]] = {}
     if editing:
         connected[editing["post"].platform] = editing["post"].account
     for account in SocialAccount.objects.owned_by(request.user).filter(is_active=True):
         connected.setdefault(account.platform, account)
+        every.setdefault(account.platform, []).append(account)
     chosen = fields.getlist("platforms") if hasattr(fields, "getlist") else []
     platforms = [
         {
             "value": value,
             "label": label,
             "account": connected.get(value),
+            # A choice of account in the new-post dialog (editing has its own select).
+            "accounts": every.get(value, []) if not editing and len(every.get(value, [])) > 1 else [],
+            "chosen_account": fields.get(f"options.{value}.account_id", ""),
             "checked": value in chosen,
             "limit": RULES[value].caption_limit,
             "counts_bytes": RULES[value].count_bytes,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from publishing.models import Clip, PostEvent, ScheduledPost, Status
+from publishing.models import Clip, PostEvent, ScheduledPost, SocialAccount, Status
 
 from .page_clock import HTMX, NOW, frozen_clock  # noqa: F401 (frozen_clock: autouse fixture)
 from .test_schedule_dialog import schedule
@@ -200,3 +200,20 @@ def test_another_users_post_cannot_be_edited_or_duplicated(client, bob, alice, a
     assert client.get(f"/calendar/posts/{tiktok.pk}/duplicate").status_code == 404
     assert client.post(f"/calendar/posts/{tiktok.pk}/undo-cancel").status_code == 404
     assert ScheduledPost.objects.get(pk=tiktok.pk).caption == "Shared"
+
+
+def test_duplicate_to_another_account_on_the_platform(browser, alice, alice_clip):
+    second = SocialAccount.objects.create(owner=alice, platform="tiktok", blotato_account_id="7007", username="alt")
+    tiktok = cross_post(browser, alice_clip)["tiktok"]
+    body = browser.get(f"/calendar/posts/{tiktok.pk}/duplicate", headers=HTMX).content.decode()
+    assert f'<option value="{tiktok.account.blotato_account_id}" selected>' in body
+    assert '<option value="7007" >@alt</option>' in body
+    schedule(
+        browser,
+        platforms=["tiktok"],
+        clip_id=str(alice_clip.pk),
+        caption="Shared",
+        **{"options.tiktok.account_id": "7007"},
+    )
+    copy = ScheduledPost.objects.exclude(group_id=tiktok.group_id).get()
+    assert (copy.account, copy.options) == (second, {})

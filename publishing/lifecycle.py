@@ -135,6 +135,9 @@ def edit_group(post: ScheduledPost, *, by=None, schedule: bool = False, **fields
     """
     edit_post(post, by=by, schedule=schedule, **fields)
     shared = {name: value for name, value in fields.items() if name in SHARED_FIELDS}
+    if schedule:
+        # Drafts scheduled together go out together, at the time just checked for `post`.
+        shared["scheduled_time"] = post.scheduled_time
     changed = [post]
     siblings = ScheduledPost.objects.filter(group_id=post.group_id, status__in=EDITABLE).exclude(pk=post.pk)
     for sibling in siblings.select_related("account"):

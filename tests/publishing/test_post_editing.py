@@ -248,3 +248,22 @@ def test_a_cancel_is_undone_while_the_time_is_ahead_and_not_after(alice_api):
     assert late.status_code == 409
     assert late.json()["error"] == "This post's time has passed: it stays cancelled. Duplicate it to post it again."
     assert ScheduledPost.objects.get(pk=post_id).status == Status.CANCELLED
+
+
+def test_scheduling_a_group_of_drafts_schedules_every_sibling_at_the_same_time(alice_api, alice_clip):
+    body = schedule(
+        alice_api, status="draft", scheduled_time=None, clip_id=str(alice_clip.pk), platforms=["tiktok", "youtube"]
+    )
+    tiktok, youtube = body.json()["posts"]
+    send(alice_api, "patch", url(youtube["id"]), {"scheduled_time": "2026-12-03T10:00:00Z"})  # its own time
+    response = send(
+        alice_api,
+        "patch",
+        url(tiktok["id"]),
+        {"status": "scheduled", "scheduled_time": "2026-12-02T10:00:00Z", "apply_to_group": True},
+    )
+    assert response.status_code == 200
+    assert sorted(ScheduledPost.objects.values_list("status", "scheduled_time")) == [
+        (Status.SCHEDULED, datetime(2026, 12, 2, 10, tzinfo=UTC)),
+        (Status.SCHEDULED, datetime(2026, 12, 2, 10, tzinfo=UTC)),
+    ]

@@ -51,7 +51,8 @@ def edit_post(request, post_id):
             lifecycle.edit_post(post, by=request.user, schedule=edit.schedule, **edit.fields)
             changed = [post]
     except BadInput as problem:
-        return _render_edit(request, post, fields, errors_by_field(problem), status=problem.status)
+        # 422 like the new-post dialog: the status htmx swaps, so the message lands beside its field.
+        return _render_edit(request, post, fields, errors_by_field(problem), status=422)
     except lifecycle.WrongStatus as refused:
         return _render_edit(request, post, fields, {"form": _not_editable(refused.status)}, status=409)
     what = "Saved" if len(changed) == 1 else f"Saved on {len(changed)} platforms"

@@ -78,10 +78,10 @@ def test_apply_to_all_platforms_edits_the_siblings_shared_fields(browser, alice_
 def test_a_bad_edit_comes_back_with_the_message_and_changes_nothing(browser, alice_clip):
     tiktok = cross_post(browser, alice_clip)["tiktok"]
     response = edit(browser, tiktok, caption="x" * 2201)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "The caption is 2201 characters; TikTok allows at most 2200." in response.content.decode()
     past = edit(browser, tiktok, date="2026-11-20")
-    assert past.status_code == 400
+    assert past.status_code == 422
     assert "is in the past" in html.unescape(past.content.decode())
     tiktok.refresh_from_db()
     assert (tiktok.caption, tiktok.scheduled_time) == ("Shared", datetime(2026, 11, 27, 13, tzinfo=UTC))

@@ -75,7 +75,8 @@ class PostEditForm(forms.ModelForm):
     def clean_scheduled_time(self):
         moment = self.cleaned_data["scheduled_time"]
         # The widget drops microseconds, so compare whole seconds: an unchanged due post still saves.
-        unchanged = moment.replace(microsecond=0) == self.instance.scheduled_time.replace(microsecond=0)
+        before = self.instance.scheduled_time  # None for a draft with no time yet
+        unchanged = before is not None and moment.replace(microsecond=0) == before.replace(microsecond=0)
         if self.instance.status == Status.SCHEDULED and not unchanged:
             check_new_time(moment, now=timezone.now())
         return moment

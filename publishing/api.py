@@ -17,7 +17,7 @@ from .bad_input import BadInput
 from .blotato import AuthRejected, BlotatoError
 from .calendar_version import calendar_version, posts_in_range
 from .json_body import read_json, refuse_unknown_fields
-from .models import Clip, Profile, ScheduledPost, SocialAccount, Status, web_url
+from .models import EDITABLE, Clip, Profile, ScheduledPost, SocialAccount, Status, web_url
 from .search_query import search_text
 from .timeparse import iso_utc
 from .zones import UnknownZone, offered_zone, user_zone
@@ -52,6 +52,7 @@ POST_FIELDS = (
     "clip_id",
     "platform",
     "caption",
+    "options",
     "status",
     "attempts",
     "last_error",
@@ -74,6 +75,7 @@ def post_json(row: dict) -> dict:
         "platform": row["platform"],
         "account_id": row["account_ref"],
         "caption": row["caption"],
+        "options": row["options"],
         "scheduled_time": row["scheduled_time_text"],
         "status": row["status"],
         "attempts": row["attempts"],
@@ -150,6 +152,7 @@ def schedule(request):
             clip=wanted.clip,
             caption=wanted.caption,
             scheduled_time=wanted.scheduled_time,
+            draft=wanted.draft,
         )
     return JsonResponse({"group_id": str(group_id), "posts": posts_json(posts)}, status=201)
 
@@ -185,9 +188,16 @@ def calendar_post(request, post_id: str):
         return JsonResponse(_owned_row(request, post_id))
     post = _owned_post(request, post_id)
     if request.method == "PATCH":
-        lifecycle.require_status(post, [Status.SCHEDULED])  # a 409 says more than a 400 about the body
-        changes = api_input.parse_edit(read_json(request), post, user_zone(request.user), now=timezone.now())
-        lifecycle.edit_post(post, by=request.user, **changes)
+        data = read_json(request)
+        # A missed post may be given a new time and nothing else; a 409 says more than a 400 about the body.
+        lifecycle.require_status(post, [*EDITABLE, Status.MISSED] if set(data) == {"scheduled_time"} else EDITABLE)
+        edit = api_input.parse_edit(data, post, user_zone(request.user), now=timezone.now())
+        if edit.apply_to_group:
+            changed = lifecycle.edit_group(post, by=request.user, schedule=edit.schedule, **edit.fields)
+            body = posts_json([post])[0]
+            body["group_updated"] = [str(p.pk) for p in changed]
+            return JsonResponse(body)
+        lifecycle.edit_post(post, by=request.user, schedule=edit.schedule, **edit.fields)
     elif request.method == "DELETE":
         lifecycle.cancel_post(post)
     return JsonResponse(posts_json([post])[0])
@@ -197,6 +207,21 @@ def calendar_post(request, post_id: str):
 def retry(request, post_id: str):
     post = _owned_post(request, post_id)
     lifecycle.retry_post(post, at=timezone.now(), by=request.user)
+    return JsonResponse(posts_json([post])[0])
+
+
+@api_endpoint("POST")
+def undo_cancel(request, post_id: str):
+    """Take a cancel back: scheduled again, only while the post's time is still ahead."""
+    post = _owned_post(request, post_id)
+    try:
+        lifecycle.undo_cancel(post, at=timezone.now(), by=request.user)
+    except lifecycle.TooLateToUndo:
+        raise BadInput(
+            "This post's time has passed: it stays cancelled. Duplicate it to post it again.",
+            {"scheduled_time": "in the past"},
+            status=409,
+        ) from None
     return JsonResponse(posts_json([post])[0])
 
 

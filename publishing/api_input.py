@@ -18,7 +18,7 @@ from django.http import Http404
 from .bad_input import BadInput
 from .json_body import refuse_unknown_fields
 from .lifecycle import PostPlan
-from .models import Clip, ScheduledPost, SocialAccount, Status
+from .models import EDITABLE, Clip, ScheduledPost, SocialAccount, Status
 from .platforms import RULES, Platform, normalise_platform
 from .search_query import search_text
 from .timeparse import BadTime, parse_date, parse_instant
@@ -26,7 +26,8 @@ from .timeparse import BadTime, parse_date, parse_instant
 # Times a few seconds in the past are "now" (clock skew, a slow form); older ones are refused.
 PAST_TOLERANCE = timedelta(seconds=60)
 FURTHEST_AHEAD = timedelta(days=366)
-SCHEDULE_FIELDS = {"clip_id", "platforms", "scheduled_time", "caption", "publish_now", "options"}
+SCHEDULE_FIELDS = {"clip_id", "platforms", "scheduled_time", "caption", "publish_now", "options", "status"}
+EDIT_FIELDS = {"scheduled_time", "caption", "clip_id", "options", "status", "apply_to_group"}
 
 
 @dataclass
@@ -34,12 +35,22 @@ class ScheduleInput:
     plans: list[PostPlan]
     clip: Clip | None
     caption: str
-    scheduled_time: datetime | None  # None: each post takes its account's next free slot
+    scheduled_time: datetime | None  # None: the account's next free slot (queued), or a draft without a time
     queued: bool = False
+    draft: bool = False
 
 
 # `"scheduled_time": "next_slot"`: add to the queue (publishing/queue.py).
 NEXT_SLOT = "next_slot"
+
+
+@dataclass
+class EditInput:
+    """What lifecycle.edit_post / edit_group take: model fields, and whether a draft is scheduled."""
+
+    fields: dict
+    schedule: bool = False
+    apply_to_group: bool = False
 
 
 def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> ScheduleInput:
@@ -56,10 +67,23 @@ def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> Schedul
             'scheduled_time "next_slot" and publish_now cannot go together; choose one.',
             {"scheduled_time": "conflicts with publish_now"},
         )
+    status = data.get("status", Status.SCHEDULED)
+    if status not in (Status.SCHEDULED, Status.DRAFT):
+        raise BadInput('status must be "scheduled" or "draft".', {"status": "invalid"})
+    draft = status == Status.DRAFT
+    if draft and publish_now:
+        raise BadInput("A draft is never published: leave out publish_now.", {"publish_now": "not with a draft"})
+    if draft and queued:
+        raise BadInput(
+            'A draft takes no queue slot: give it a time, or none, instead of "next_slot".',
+            {"scheduled_time": "not with a draft"},
+        )
     if publish_now:
         scheduled_time = now
     elif queued:
         scheduled_time = None
+    elif draft and data.get("scheduled_time") is None:
+        scheduled_time = None  # waits in the calendar's "unscheduled" tray
     else:
         if data.get("scheduled_time") is None:
             raise BadInput("scheduled_time is required unless publish_now is true.", {"scheduled_time": "required"})
@@ -77,20 +101,85 @@ def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> Schedul
         fields = dict(options.get(platform, {}))
         account = _account(owner, platform, fields.pop("account_id", None), fields)
         plans.append(PostPlan(platform, account, fields))
-    return ScheduleInput(plans=plans, clip=clip, caption=caption, scheduled_time=scheduled_time, queued=queued)
+    return ScheduleInput(
+        plans=plans, clip=clip, caption=caption, scheduled_time=scheduled_time, queued=queued, draft=draft
+    )
 
 
-def parse_edit(data: dict, post: ScheduledPost, tz: ZoneInfo, *, now: datetime) -> dict:
-    refuse_unknown_fields(data, {"scheduled_time", "caption"})
-    if "scheduled_time" not in data and "caption" not in data:
-        raise BadInput("Nothing to change: send scheduled_time and/or caption.")
-    changes: dict = {}
+def parse_edit(data: dict, post: ScheduledPost, tz: ZoneInfo, *, now: datetime) -> EditInput:
+    """An edit of one post (and, with apply_to_group, its cross-posts): the rules of scheduling.
+
+    `options` replaces the post's own target fields; its `account_id` picks another account on
+    the same platform. The shared fields (time, caption, clip) are checked against every sibling
+    they would reach, so "apply to all platforms" never leaves one sibling invalid.
+    """
+    refuse_unknown_fields(data, EDIT_FIELDS)
+    if not set(data) - {"apply_to_group"}:
+        raise BadInput(
+            "Nothing to change: send scheduled_time, caption, clip_id, options or status.",
+            {"allowed": sorted(EDIT_FIELDS)},
+        )
+    apply_to_group = data.get("apply_to_group", False)
+    if not isinstance(apply_to_group, bool):
+        raise BadInput("apply_to_group must be true or false.", {"apply_to_group": "must be a boolean"})
+    fields: dict = {}
     if "scheduled_time" in data:
-        changes["scheduled_time"] = future_time(data["scheduled_time"], tz, now=now)
+        fields["scheduled_time"] = future_time(data["scheduled_time"], tz, now=now)
     if "caption" in data:
-        changes["caption"] = _string(data, "caption")
-        check_caption(changes["caption"], [post.platform])
-    return changes
+        fields["caption"] = _string(data, "caption")
+    if "clip_id" in data:
+        fields["clip"] = _clip(data["clip_id"], post.owner)
+    schedule = _edit_status(data, post, fields, now=now)
+    reached = [post.platform]
+    if apply_to_group:
+        siblings = ScheduledPost.objects.filter(group_id=post.group_id, status__in=EDITABLE).exclude(pk=post.pk)
+        reached += [p for p in siblings.values_list("platform", flat=True) if p not in reached]
+    caption = fields.get("caption", post.caption)
+    clip = fields.get("clip", post.clip)
+    if not caption.strip() and clip is None:
+        raise BadInput("Nothing to post: write a caption or choose a clip.", {"caption": "empty"})
+    check_caption(caption, reached)
+    for platform in reached:
+        if RULES[platform].media_required and clip is None:
+            label = Platform(platform).label
+            raise BadInput(f"{label} needs media: choose a clip (clip_id).", {"clip_id": f"required for {platform}"})
+    if "options" in data:
+        options = _options(
+            {post.platform: data["options"]} if isinstance(data["options"], dict) else data["options"], [post.platform]
+        )
+        target = dict(options.get(post.platform, {}))
+        wanted = target.pop("account_id", None)
+        account = _account(post.owner, post.platform, wanted, target) if wanted else post.account
+        destination = RULES[post.platform].destination
+        if not wanted and destination and destination.is_missing(account, target):
+            where = f"options.{post.platform}.{destination.target_key}"
+            raise BadInput(f"{destination.required_because}: set {where}.", {where: "required"})
+        fields["options"] = target
+        if account.pk != post.account_id:
+            fields["account"] = account
+    return EditInput(fields=fields, schedule=schedule, apply_to_group=apply_to_group)
+
+
+def _edit_status(data: dict, post: ScheduledPost, fields: dict, *, now: datetime) -> bool:
+    """Whether the edit schedules a draft: "status": "scheduled", with a time still ahead."""
+    if "status" not in data:
+        return False
+    if data["status"] != Status.SCHEDULED:
+        raise BadInput(
+            'status may only be set to "scheduled" (to schedule a draft); cancel with DELETE.',
+            {"status": "invalid"},
+        )
+    if post.status != Status.DRAFT:
+        return False  # already scheduled: nothing to do
+    if "scheduled_time" not in fields:
+        if post.scheduled_time is None:
+            raise BadInput("This draft has no time yet: send scheduled_time with it.", {"scheduled_time": "required"})
+        if schedule_window_problem(post.scheduled_time, now=now) is not None:
+            raise BadInput(
+                "This draft's time has passed: send a future scheduled_time with it.",
+                {"scheduled_time": IN_THE_PAST},
+            )
+    return True
 
 
 def future_time(value: object, tz: ZoneInfo, *, now: datetime) -> datetime:

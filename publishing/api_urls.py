@@ -10,6 +10,7 @@ urlpatterns = [
     path("publishing/calendar/<str:post_id>/review", api.review),
     path("publishing/webhooks", webhooks_api.webhook_list),
     path("publishing/webhooks/<str:webhook_id>", webhooks_api.webhook_detail),
+    path("publishing/calendar/<str:post_id>/undo-cancel", api.undo_cancel),
     path("clips", api.clips),
     path("accounts", api.account_list),
     path("accounts/sync", api.account_sync),

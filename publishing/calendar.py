@@ -22,6 +22,7 @@ AGENDA_DAYS = 30
 # A month cell shows this many cards and "+N more" (a link to that day), as calendars do.
 MONTH_CARDS_PER_DAY = 4
 CARD_CAPTION_CHARS = 60
+UNSCHEDULED_SHOWN = 50
 
 
 @dataclass
@@ -55,6 +56,8 @@ class Grid:
     hours: list[list[Cell]] = field(default_factory=list)  # week, day: rows of 24 hours
     agenda: list[Cell] = field(default_factory=list)
     count: int = 0
+    # Drafts with no time yet: the "unscheduled" tray above the grid, whatever the range.
+    unscheduled: list[ScheduledPost] = field(default_factory=list)
 
 
 def local_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -98,16 +101,19 @@ def grid_for(owner, view: str, anchor: date, tz: ZoneInfo, *, today: date, filte
     else:
         grid.count = len(cards)
         grid.agenda = [_day_cell(day, by_day, None, today, None) for day in sorted(by_day)]
+    drafts = ScheduledPost.objects.owned_by(owner).filter(scheduled_time__isnull=True, **(filters or {}))
+    grid.unscheduled = _cards(drafts, limit=UNSCHEDULED_SHOWN)
     return grid
 
 
-def _cards(posts) -> list[ScheduledPost]:
+def _cards(posts, limit: int | None = None) -> list[ScheduledPost]:
     # A card shows the first words of the caption: fetch those, not captions of up to 63k.
-    return list(
+    cards = (
         posts.only("id", "platform", "status", "scheduled_time")
         .annotate(caption_excerpt=Left("caption", CARD_CAPTION_CHARS + 1))
-        .order_by("scheduled_time")
+        .order_by("scheduled_time", "-created_at")
     )
+    return list(cards[:limit] if limit else cards)
 
 
 def _day_cell(day: date, by_day: dict, per_day: dict | None, today: date, month: int | None) -> Cell:

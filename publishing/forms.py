@@ -56,9 +56,13 @@ DAY_SLOT = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 HOUR_SLOT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:00", re.ASCII)
 
 
+DRAFT_DROP_TIME = time(12, 0)
+
+
 class MovePostForm(forms.Form):
     """A drop on a day keeps the post's local time of day; a drop on an hour keeps its minutes.
 
+    A draft with no time yet takes DRAFT_DROP_TIME on a day, and the hour's start on an hour.
     The post page's form sends any local time; a drop (`slot_only`) sends only a cell's slot.
     """
 
@@ -70,12 +74,13 @@ class MovePostForm(forms.Form):
 
     def clean_scheduled_time(self) -> datetime:
         value = self.cleaned_data["scheduled_time"].strip()
-        current = self.post.scheduled_time.astimezone(self.tz)
+        current = self.post.scheduled_time.astimezone(self.tz) if self.post.scheduled_time else DRAFT_DROP_TIME
         try:
-            if DAY_SLOT.fullmatch(value):  # same time of day
+            # Only a drop names a slot: 11:00 typed on the post page means 11:00, not 11:<old minutes>.
+            if self.slot_only and DAY_SLOT.fullmatch(value):  # same time of day
                 day = parse_date(value)
                 value = datetime.combine(day, time(current.hour, current.minute)).isoformat(timespec="minutes")
-            elif HOUR_SLOT.fullmatch(value):  # keep the minutes
+            elif self.slot_only and HOUR_SLOT.fullmatch(value):  # keep the minutes
                 value = value[:14] + f"{current.minute:02d}"
             elif self.slot_only:
                 raise forms.ValidationError("A post is dropped on a day or an hour of the calendar.")

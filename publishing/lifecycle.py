@@ -1,4 +1,4 @@
-"""The post lifecycle as users drive it: schedule, reschedule, edit, cancel, retry, decide.
+"""The post lifecycle as users drive it: schedule, draft, edit, cancel (and undo), retry, decide.
 
 Each change of status is one of transitions.py's conditional UPDATEs, so a user's click racing
 the dispatcher either wins cleanly or is refused (WrongStatus) with the status the post really
@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import post_outcomes, transitions
-from .models import Clip, ScheduledPost, SocialAccount, Status
+from .models import EDITABLE, Clip, ScheduledPost, SocialAccount, Status
 from .timeparse import iso_utc
 from .transitions import WrongStatus
 
@@ -26,9 +26,11 @@ __all__ = [
     "cancel_post",
     "confirm_live",
     "create_posts",
+    "edit_group",
     "edit_post",
     "retry_post",
     "schedule_posts",
+    "undo_cancel",
 ]
 
 logger = logging.getLogger(__name__)
@@ -44,18 +46,42 @@ class PostPlan:
 
 
 def schedule_posts(
-    owner, *, plans: list[PostPlan], clip: Clip | None, caption: str, scheduled_time: datetime
+    owner,
+    *,
+    plans: list[PostPlan],
+    clip: Clip | None,
+    caption: str,
+    scheduled_time: datetime | None,
+    draft: bool = False,
 ) -> tuple[uuid.UUID, list[ScheduledPost]]:
-    """Create one post per platform, tied by a group id; due ones are sent at once."""
+    """Create one post per platform, tied by a group id; due ones are sent at once.
+
+    Drafts are never sent; they may have no time yet (the calendar's "unscheduled" tray).
+    """
     return create_posts(
-        owner, plans=plans, clip=clip, caption=caption, times=[scheduled_time] * len(plans), hint_at=scheduled_time
+        owner,
+        plans=plans,
+        clip=clip,
+        caption=caption,
+        times=[scheduled_time] * len(plans),
+        hint_at=scheduled_time,
+        draft=draft,
     )
 
 
 def create_posts(
-    owner, *, plans: list[PostPlan], clip: Clip | None, caption: str, times: list[datetime], hint_at: datetime
+    owner,
+    *,
+    plans: list[PostPlan],
+    clip: Clip | None,
+    caption: str,
+    times: list[datetime | None],
+    hint_at: datetime | None,
+    draft: bool = False,
 ) -> tuple[uuid.UUID, list[ScheduledPost]]:
     """One post per plan at its own time (the queue gives each account its slot), tied by a group id."""
+    if not draft and any(at is None for at in times):
+        raise ValueError("only a draft may have no time")
     group_id = uuid.uuid4()
     with transaction.atomic():
         posts = [
@@ -68,12 +94,19 @@ def create_posts(
                 options=plan.options,
                 caption=caption,
                 scheduled_time=at,
+                status=Status.DRAFT if draft else Status.SCHEDULED,
             )
             for plan, at in zip(plans, times, strict=True)
         ]
         post_outcomes.created(posts)
-        _hint_if_due(posts, at=hint_at)
-    logger.info("scheduled group %s: %s", group_id, ", ".join(f"{p.platform} {p.pk}" for p in posts))
+        if not draft:
+            _hint_if_due(posts, at=hint_at)
+    logger.info(
+        "%s group %s: %s",
+        "drafted" if draft else "scheduled",
+        group_id,
+        ", ".join(f"{p.platform} {p.pk}" for p in posts),
+    )
     return group_id, posts
 
 
@@ -82,27 +115,92 @@ def require_status(post: ScheduledPost, allowed: list[str]) -> None:
         raise WrongStatus(post.status, allowed)
 
 
-def edit_post(
-    post: ScheduledPost, *, scheduled_time: datetime | None = None, caption: str | None = None, by=None
-) -> None:
-    """Move and/or re-word a post that has not started publishing; moved to now, it goes at once."""
-    changes: dict = {}
-    said = []
-    if scheduled_time is not None:
+# The fields a person may change on a post nothing has been sent for, and the ones a cross-post's
+# siblings share when the change is applied to every platform (options and account are each
+# platform's own).
+EDITABLE_FIELDS = ("scheduled_time", "caption", "clip", "options", "account")
+SHARED_FIELDS = ("scheduled_time", "caption", "clip")
+
+
+def edit_post(post: ScheduledPost, *, by=None, schedule: bool = False, **fields) -> None:
+    """Change a scheduled post or a draft; `schedule` turns a draft into a scheduled post.
+
+    A missed post may only be given a new time, which schedules it again. Moved to now, a post
+    goes at once. Validation (a future time, caption limits, the account) is the caller's:
+    api_input.parse_edit for the API and the pages alike.
+    """
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    changes = dict(fields)
+    if "scheduled_time" in changes:
         # A moved post starts afresh: no pending backoff, and the sweep hints it again.
-        changes.update(scheduled_time=scheduled_time, next_attempt_at=None, hinted_at=None)
-        said.append(f"Moved to {iso_utc(scheduled_time)}.")
-    if caption is not None:
-        changes["caption"] = caption
-        said.append("Caption changed.")
+        changes.update(next_attempt_at=None, hinted_at=None)
+    why = _describe(post, fields) or "Saved unchanged."
     with transaction.atomic():
-        transitions.edit(post, " ".join(said) or "Saved unchanged.", actor=by, **changes)
-        if scheduled_time is not None:
+        if post.status == Status.MISSED and set(fields) == {"scheduled_time"}:
+            transitions.move_missed(post, why, actor=by, **changes)
+        elif schedule and post.status == Status.DRAFT:
+            if (fields.get("scheduled_time") or post.scheduled_time) is None:
+                raise ValueError("a draft is scheduled with a time")
+            transitions.schedule_draft(post, f"Scheduled from the draft. {why}", actor=by, **changes)
+        else:
+            transitions.edit(post, why, actor=by, **changes)
+        if post.status == Status.SCHEDULED and ("scheduled_time" in fields or schedule):
             _hint_if_due([post], at=timezone.now())
+
+
+def edit_group(post: ScheduledPost, *, by=None, schedule: bool = False, **fields) -> list[ScheduledPost]:
+    """Edit `post`, then give its shared fields to every sibling still editable ("apply to all").
+
+    `post` itself must be editable (WrongStatus otherwise); a sibling that is publishing or
+    settled is left alone and not returned. Each sibling's change is its own conditional UPDATE,
+    so one being claimed meanwhile is skipped, never changed mid-send.
+    """
+    edit_post(post, by=by, schedule=schedule, **fields)
+    shared = {name: value for name, value in fields.items() if name in SHARED_FIELDS}
+    if schedule:
+        # Drafts scheduled together go out together, at the time just checked for `post`.
+        shared["scheduled_time"] = post.scheduled_time
+    changed = [post]
+    siblings = ScheduledPost.objects.filter(group_id=post.group_id, status__in=EDITABLE).exclude(pk=post.pk)
+    for sibling in siblings.select_related("account"):
+        try:
+            edit_post(sibling, by=by, schedule=schedule, **shared)
+        except WrongStatus:
+            continue
+        changed.append(sibling)
+    return changed
+
+
+def _describe(post: ScheduledPost, fields: dict) -> str:
+    said = []
+    if "scheduled_time" in fields:
+        said.append(f"Moved to {iso_utc(fields['scheduled_time'])}.")
+    if "caption" in fields and fields["caption"] != post.caption:
+        said.append("Caption changed.")
+    if "clip" in fields and fields["clip"] != post.clip:
+        said.append(f"Clip changed to {fields['clip'].title if fields['clip'] else 'none (text only)'}.")
+    if "account" in fields and fields["account"].pk != post.account_id:
+        said.append(f"Account changed to @{fields['account'].username or fields['account'].blotato_account_id}.")
+    if "options" in fields and fields["options"] != post.options:
+        said.append("Options changed.")
+    return " ".join(said)
 
 
 def cancel_post(post: ScheduledPost, *, by=None) -> None:
     transitions.cancel(post, actor=by)
+
+
+class TooLateToUndo(Exception):
+    """The cancelled post's time has passed: undoing would send it late, so it stays cancelled."""
+
+
+def undo_cancel(post: ScheduledPost, *, at: datetime, by=None) -> None:
+    """Restore a cancelled post to scheduled, only while its time is still ahead."""
+    if post.status == Status.CANCELLED and (post.scheduled_time is None or post.scheduled_time <= at):
+        raise TooLateToUndo()
+    transitions.undo_cancel(post, at=at, actor=by)
 
 
 def retry_post(post: ScheduledPost, *, at: datetime, by=None) -> None:
@@ -132,5 +230,5 @@ def _hint_if_due(posts: list[ScheduledPost], *, at: datetime) -> None:
     from .tasks import publish_post
 
     for post in posts:
-        if post.scheduled_time <= at:
+        if post.status == Status.SCHEDULED and post.scheduled_time <= at:
             publish_post.delay_on_commit(str(post.pk))

@@ -170,6 +170,7 @@ class CalendarFeedToken(models.Model):
 
 
 class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
     SCHEDULED = "scheduled", "Scheduled"
     PUBLISHING = "publishing", "Publishing"
     SUBMITTED = "submitted", "Submitted"
@@ -185,6 +186,8 @@ class Status(models.TextChoices):
 # new status is classed here, in one place.
 SETTLED = [Status.PUBLISHED, Status.FAILED, Status.MISSED, Status.NEEDS_REVIEW, Status.CANCELLED]
 RETRYABLE = [Status.FAILED, Status.MISSED, Status.NEEDS_REVIEW]
+# What a person may still change (caption, clip, options, account, time): nothing has been sent.
+EDITABLE = [Status.SCHEDULED, Status.DRAFT]
 
 
 # updated_at is a change stamp as well as a time: every write moves it forward, at least by a
@@ -216,7 +219,10 @@ def next_stamp() -> Greatest:
 
 
 def due_at(at) -> Q:
-    """A scheduled post's time has come and nothing holds it: no backoff, no pause (status apart)."""
+    """A scheduled post's time has come and nothing holds it: no backoff, no pause (status apart).
+
+    Every caller also requires status scheduled, so a draft is never due, whatever its time.
+    """
     return (
         Q(scheduled_time__lte=at)
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at))
@@ -243,7 +249,9 @@ class ScheduledPost(models.Model):
     caption = models.TextField(blank=True, default="")
     # Blotato `target` fields the user chose for this platform (TikTok privacy, YouTube title...).
     options = models.JSONField(default=dict, blank=True)
-    scheduled_time = models.DateTimeField()  # UTC; shown in the owner's zone
+    # UTC; shown in the owner's zone. Only a draft may have none: it waits in the calendar's
+    # "unscheduled" tray until its owner gives it a time (a constraint below holds everyone else).
+    scheduled_time = models.DateTimeField(null=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     attempts = models.PositiveSmallIntegerField(default=0)
     # `attempts` when the owner last pressed retry: the attempt budget counts from here.
@@ -293,6 +301,10 @@ class ScheduledPost(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="publishing") | Q(lease_until__isnull=False, claim_token__isnull=False),
                 name="post_publishing_has_lease",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(scheduled_time__isnull=False),
+                name="post_time_unless_draft",
             ),
         ]
 

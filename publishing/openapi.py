@@ -136,7 +136,11 @@ SCHEMAS: dict = {
             "platform": ref("Platform"),
             "account_id": {"type": "string", "description": "The Account id the post goes out on."},
             "caption": {"type": "string"},
-            "scheduled_time": INSTANT,
+            "options": {"type": "object", "description": "The Blotato target fields chosen for this platform."},
+            "scheduled_time": {
+                **nullable("string", format="date-time"),
+                "description": "Null only for a draft that has no time yet.",
+            },
             "status": ref("Status"),
             "attempts": {"type": "integer", "minimum": 0},
             "last_error": nullable("string"),
@@ -196,9 +200,16 @@ SCHEMAS: dict = {
                 "caption": {"type": "string", "default": "", "description": _caption_limits()},
                 "scheduled_time": {
                     "anyOf": [INPUT_TIME, {"const": "next_slot"}],
-                    "description": "Required unless publish_now. " + INPUT_TIME["description"] + ' Or "next_slot": '
-                    "each post takes its account's next free posting slot (see AccountSlots), at least your queue "
-                    "gap from the account's other posts; 409 when an account has no free slot in the next year.",
+                    "description": "Required unless publish_now or a draft. " + INPUT_TIME["description"] + " Or "
+                    '"next_slot": each post takes its account\'s next free posting slot (see AccountSlots), at least '
+                    "your queue gap from the account's other posts; 409 when an account has no free slot in the next "
+                    "year.",
+                },
+                "status": {
+                    "type": "string",
+                    "enum": ["scheduled", "draft"],
+                    "default": "scheduled",
+                    "description": "A draft is never published; its time is optional (it waits unscheduled).",
                 },
                 "publish_now": {
                     "type": "boolean",
@@ -213,6 +224,7 @@ SCHEMAS: dict = {
         "anyOf": [
             {"required": ["scheduled_time"]},
             {"required": ["publish_now"], "properties": {"publish_now": {"const": True}}},
+            {"required": ["status"], "properties": {"status": {"const": "draft"}}},
         ],
         "description": "A caption, a clip, or both. Either every post is created or none is.",
     },
@@ -240,9 +252,33 @@ SCHEMAS: dict = {
         "works while the post is still verifying.",
     },
     "PostEdit": {
-        **object_schema({"scheduled_time": INPUT_TIME, "caption": {"type": "string"}}, closed=True),
+        **object_schema(
+            {
+                "scheduled_time": INPUT_TIME,
+                "caption": {"type": "string", "description": _caption_limits()},
+                "clip_id": nullable("string", format="uuid", description="Null makes it a text post."),
+                "options": {
+                    "type": "object",
+                    "description": "Replaces this post's own options (the same fields as when scheduling, "
+                    "for its platform); account_id moves it to another connected account.",
+                },
+                "status": {
+                    "type": "string",
+                    "enum": ["scheduled"],
+                    "description": "Schedules a draft; its time (sent or kept) must be ahead.",
+                },
+                "apply_to_group": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "Also give scheduled_time, caption and clip_id to every cross-post of the "
+                    "same group that is still scheduled or a draft; their ids come back in group_updated.",
+                },
+            },
+            closed=True,
+        ),
         "minProperties": 1,
-        "description": "Only scheduled posts can be edited (409 otherwise).",
+        "description": "Only scheduled and draft posts can be edited (409 otherwise, also while publishing); "
+        "a missed post can be given a new scheduled_time alone, which schedules it again.",
     },
     "Calendar": record(
         {
@@ -382,7 +418,15 @@ PATHS = {
         "One post",
         parameters=[POST_ID],
         get=op("getPost", "One of your posts", (200, "Post"), "404"),
-        patch=op("editPost", "Move and/or re-word a scheduled post", (200, "Post"), "404", "409", body="PostEdit"),
+        patch=op(
+            "editPost",
+            "Edit a scheduled post or draft, or schedule a draft",
+            (200, "Post"),
+            "400",
+            "404",
+            "409",
+            body="PostEdit",
+        ),
         delete=op("cancelPost", "Cancel a scheduled post (it stays, as cancelled)", (200, "Post"), "404", "409"),
     ),
     "/api/publishing/calendar/{post_id}/retry": path_item(
@@ -390,6 +434,18 @@ PATHS = {
         "Retry a post",
         parameters=[POST_ID],
         post=op("retryPost", "Send a failed, missed or needs_review post again, now", (200, "Post"), "404", "409"),
+    ),
+    "/api/publishing/calendar/{post_id}/undo-cancel": path_item(
+        "posts",
+        "Undo a cancel",
+        parameters=[POST_ID],
+        post=op(
+            "undoCancel",
+            "Restore a cancelled post to scheduled; 409 once its time has passed",
+            (200, "Post"),
+            "404",
+            "409",
+        ),
     ),
     "/api/publishing/calendar/{post_id}/review": path_item(
         "posts",

@@ -59,4 +59,5 @@ def moved(post_id, sources: Iterable[str], to: str, why: str) -> None:
 
 def created(posts: list[ScheduledPost]) -> None:
     for post in posts:
-        webhooks.post_event(post, "post.scheduled", "Scheduled.")
+        if post.status == Status.SCHEDULED:  # a draft is news only once it is scheduled
+            webhooks.post_event(post, "post.scheduled", "Scheduled.")

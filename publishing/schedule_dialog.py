@@ -8,11 +8,14 @@ same things. Refusals come back as the form again (422) with the message beside 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -40,12 +43,12 @@ def new_post(request):
     now = timezone.now()
     if request.method == "GET":
         day = _date_or(request.GET.get("date"), now.astimezone(tz).date())
-        return _render_dialog(request, {"date": max(day, now.astimezone(tz).date()).isoformat()}, {})
+        return render_dialog(request, {"date": max(day, now.astimezone(tz).date()).isoformat()}, {})
     fields = request.POST
     try:
         plan = parse_schedule(_as_api_input(fields), request.user, tz, now=now)
     except BadInput as problem:
-        return _render_dialog(request, fields, errors_by_field(problem), status=422)
+        return render_dialog(request, fields, errors_by_field(problem), status=422)
     try:
         if plan.queued:
             group_id, posts = queue.queue_posts(
@@ -53,16 +56,32 @@ def new_post(request):
             )
         else:
             group_id, posts = lifecycle.schedule_posts(
-                request.user, plans=plan.plans, clip=plan.clip, caption=plan.caption, scheduled_time=plan.scheduled_time
+                request.user,
+                plans=plan.plans,
+                clip=plan.clip,
+                caption=plan.caption,
+                scheduled_time=plan.scheduled_time,
+                draft=plan.draft,
             )
     except BadInput as problem:  # an account without a free posting slot
-        return _render_dialog(request, fields, errors_by_field(problem), status=422)
-    local = min(p.scheduled_time for p in posts).astimezone(tz)
-    done = _done_message(posts, tz, queued=plan.queued)
-    if not request.htmx:
-        messages.success(request, done)
-        return redirect(f"/calendar/?view=week&date={local.date().isoformat()}")
-    response = render(request, "publishing/partials/_schedule_done.html", {"message": done, "posts": posts})
+        return render_dialog(request, fields, errors_by_field(problem), status=422)
+    first = min((p.scheduled_time for p in posts if p.scheduled_time), default=None)
+    calendar_url = f"/calendar/?view=week&date={first.astimezone(tz).date().isoformat()}" if first else "/calendar/"
+    return dialog_done(request, _done_message(posts, tz, queued=plan.queued, draft=plan.draft), calendar_url)
+
+
+def dialog_done(request, message: str, next_url: str):
+    """The dialog's success: on the calendar, a note and a signal it redraws on; else a redirect.
+
+    The same form is also a page of its own (the post page's Edit and Duplicate): there, htmx is
+    told to go to `next_url`, as a plain form post is redirected.
+    """
+    if not request.htmx or _from_another_page(request):
+        messages.success(request, message)
+        if request.htmx:
+            return HttpResponse(headers={"HX-Redirect": next_url})
+        return redirect(next_url)
+    response = render(request, "publishing/partials/_schedule_done.html", {"message": message})
     response["HX-Trigger"] = "posts-changed"  # the calendar redraws itself; the dialog closes
     return response
 
@@ -74,7 +93,7 @@ def clip_choices(request):
     return render(
         request,
         "publishing/partials/_clip_choices.html",
-        _clip_context(request.user, search_text(request.GET, "clip_q"), request.GET.get("clip_id", "")),
+        clip_context(request.user, search_text(request.GET, "clip_q"), request.GET.get("clip_id", "")),
     )
 
 
@@ -111,16 +130,22 @@ def time_suggestions(request):
 # --- pieces ------------------------------------------------------------------------------------
 
 
-def _done_message(posts, tz, *, queued: bool) -> str:
+def _done_message(posts, tz, *, queued: bool, draft: bool) -> str:
     count = f"{len(posts)} post{'s' if len(posts) != 1 else ''}"
     if queued:
         placed = ", ".join(
             f"{Platform(p.platform).label} {p.scheduled_time.astimezone(tz):%a %-d %b %H:%M}" for p in posts
         )
         return f"Added {count} to the queue: {placed}."
-    local = posts[0].scheduled_time.astimezone(tz)
     labels = ", ".join(Platform(p.platform).label for p in posts)
-    return f"Scheduled {count} ({labels}) for {local:%a %-d %b %Y, %H:%M}."
+    local = posts[0].scheduled_time.astimezone(tz) if posts[0].scheduled_time else None
+    when = f"for {local:%a %-d %b %Y, %H:%M}" if local else "with no time yet"
+    return f"{'Saved as draft:' if draft else 'Scheduled'} {count} ({labels}) {when}."
+
+
+def _from_another_page(request) -> bool:
+    page = request.htmx.current_url
+    return bool(page) and urlsplit(page).path != reverse("publishing:calendar")
 
 
 def _as_api_input(fields) -> dict:
@@ -129,7 +154,9 @@ def _as_api_input(fields) -> dict:
     data: dict = {"platforms": platforms, "caption": fields.get("caption", "")}
     if fields.get("clip_id"):
         data["clip_id"] = fields["clip_id"]
-    if "publish_now" in fields:
+    if "draft" in fields:
+        data["status"] = "draft"
+    if "publish_now" in fields and "draft" not in fields:
         data["publish_now"] = True
     elif "queue" in fields:  # "Add to queue": the date and time fields are not used
         data["scheduled_time"] = NEXT_SLOT
@@ -139,7 +166,8 @@ def _as_api_input(fields) -> dict:
         raise BadInput("Pick both a date and a time, or publish now.", {"scheduled_time": "incomplete"})
     options: dict = {}
     for platform in platforms:
-        for name in _dialog_options(platform):
+        # account_id: offered when the user has more than one account on the platform.
+        for name in (*dialog_options(platform), "account_id"):
             value = fields.get(f"options.{platform}.{name}", "").strip()
             if value:
                 options.setdefault(platform, {})[name] = value
@@ -148,36 +176,48 @@ def _as_api_input(fields) -> dict:
     return data
 
 
-def _render_dialog(request, fields, errors: dict, status: int = 200):
-    # The account each platform's post goes out on: the first active one, as parse_schedule picks.
+def render_dialog(request, fields, errors: dict, status: int = 200, *, editing: dict | None = None, title=""):
+    """The dialog's form: a new post, or (with `editing`) the edit of one post of a group."""
+    # The account each platform's post goes out on: the first active one, as parse_schedule picks;
+    # when editing, the post's own.
     connected: dict[str, SocialAccount] = {}
+    every: dict[str, list[SocialAccount]] = {}
+    if editing:
+        connected[editing["post"].platform] = editing["post"].account
     for account in SocialAccount.objects.owned_by(request.user).filter(is_active=True):
         connected.setdefault(account.platform, account)
+        every.setdefault(account.platform, []).append(account)
     chosen = fields.getlist("platforms") if hasattr(fields, "getlist") else []
     platforms = [
         {
             "value": value,
             "label": label,
             "account": connected.get(value),
+            # A choice of account in the new-post dialog (editing has its own select).
+            "accounts": every.get(value, []) if not editing and len(every.get(value, [])) > 1 else [],
+            "chosen_account": fields.get(f"options.{value}.account_id", ""),
             "checked": value in chosen,
             "limit": RULES[value].caption_limit,
             "measure": RULES[value].measure,
-            "options": [_option(value, name, fields, connected.get(value)) for name in _dialog_options(value)],
+            "options": [_option(value, name, fields, connected.get(value)) for name in dialog_options(value)],
         }
         for value, label in Platform.choices
+        if not editing or value == editing["post"].platform
     ]
     context = {
+        "title": title or ("Edit post" if editing else "New post"),
+        "editing": editing,
         "fields": fields,
         "errors": errors,
         "platforms": platforms,
         "timezone": user_zone(request.user).key,
-        **_clip_context(request.user, "", fields.get("clip_id", "")),
+        **clip_context(request.user, "", fields.get("clip_id", "")),
     }
     template = "publishing/partials/_schedule_form.html" if request.htmx else "publishing/schedule.html"
     return render(request, template, context, status=status)
 
 
-def _dialog_options(platform: str) -> tuple[str, ...]:
+def dialog_options(platform: str) -> tuple[str, ...]:
     # Form input may name a platform we do not know; parse_schedule refuses it with a message.
     rules = RULES.get(platform)
     return rules.dialog_options if rules else ()
@@ -200,7 +240,7 @@ def _option(platform: str, name: str, fields, account: SocialAccount | None) -> 
     }
 
 
-def _clip_context(owner, query: str, chosen_id: str) -> dict:
+def clip_context(owner, query: str, chosen_id: str) -> dict:
     clips = Clip.objects.owned_by(owner)
     if query:
         clips = clips.filter(title__icontains=query)

@@ -1,6 +1,8 @@
 """Every change of a post's status, in one place: the publishing state machine.
 
 ```
+draft ──schedule (a person gives it a future time)──> scheduled
+  └──> cancelled
 scheduled ──claim──> publishing ──201──> submitted ──poll──> published | failed
   │  ▲                 ├── 4xx: failed at once with Blotato's message
   │  │                 ├── 429 / connection refused: back to scheduled (backoff), or failed
@@ -10,9 +12,9 @@ scheduled ──claim──> publishing ──201──> submitted ──poll─
   │  │                                 └─> needs_review (not found in its window; never resent)
   │  │                                 └─> scheduled (only if the owner allows one resend)
   │  │                     submitted ──> needs_review (never confirmed before the poll deadline)
-  │  └── retry (failed, missed, needs_review: a person decided)
-  ├──> scheduled   (moved or re-worded; still only while scheduled)
-  ├──> cancelled   (only while scheduled)
+  │  └── retry (failed, missed, needs_review: a person decided), or a missed post moved to a new time
+  ├──> scheduled   (moved or edited; still only while scheduled; a draft stays a draft when edited)
+  ├──> cancelled   (only while scheduled) ──undo──> scheduled (only while its time is still ahead)
   └──> missed      (found later than the grace period)
 needs_review | verifying ──"it is live" (a person)──> published
 ```
@@ -38,13 +40,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import post_outcomes, timeline
-from .models import RETRYABLE, ScheduledPost, Status, due_at, web_url
+from .models import EDITABLE, RETRYABLE, ScheduledPost, Status, due_at, web_url
 from .retries import attempts_left
 
 logger = logging.getLogger(__name__)
 
 S = Status
 ALLOWED: dict[str, set[str]] = {
+    S.DRAFT: {S.DRAFT, S.SCHEDULED, S.CANCELLED},
     S.SCHEDULED: {S.PUBLISHING, S.SCHEDULED, S.CANCELLED, S.MISSED},
     S.PUBLISHING: {S.SUBMITTED, S.SCHEDULED, S.FAILED, S.MISSED, S.VERIFYING},
     S.SUBMITTED: {S.PUBLISHED, S.FAILED, S.NEEDS_REVIEW},
@@ -53,7 +56,7 @@ ALLOWED: dict[str, set[str]] = {
     S.MISSED: {S.SCHEDULED},
     S.NEEDS_REVIEW: {S.SCHEDULED, S.PUBLISHED},
     S.PUBLISHED: set(),
-    S.CANCELLED: set(),
+    S.CANCELLED: {S.SCHEDULED},
 }
 NEEDS_REVIEW_MESSAGE = (
     "Could not confirm — check the platform before retrying. Blotato never confirmed receiving "
@@ -107,9 +110,11 @@ def move(
     return won
 
 
-def move_or_refuse(post: ScheduledPost, allowed: list[str], to: str, why: str, *, actor=None, **changes) -> None:
+def move_or_refuse(
+    post: ScheduledPost, allowed: list[str], to: str, why: str, *, actor=None, where: Q | None = None, **changes
+) -> None:
     """A person's change: made, and `post` reloaded, or WrongStatus with the status it really has."""
-    if not move(post.pk, allowed, to, why, actor=actor, **changes):
+    if not move(post.pk, allowed, to, why, actor=actor, where=where, **changes):
         current = ScheduledPost.objects.filter(pk=post.pk).values_list("status", flat=True).first()
         raise WrongStatus(current or "deleted", allowed)
     post.refresh_from_db()
@@ -307,11 +312,47 @@ def resend_unconfirmed(post_id: uuid.UUID, *, searches: int) -> bool:
 
 
 def edit(post: ScheduledPost, why: str, *, actor=None, **changes) -> None:
-    move_or_refuse(post, [Status.SCHEDULED], Status.SCHEDULED, why, actor=actor, **changes)
+    """Change a post nothing has been sent for; a draft stays a draft, a scheduled post scheduled.
+
+    The status the caller saw is the only source: if a worker claimed the post meanwhile, the
+    UPDATE matches nothing and the edit is refused (409), so a post is never changed mid-send.
+    """
+    if post.status not in EDITABLE:
+        raise WrongStatus(post.status, EDITABLE)
+    try:
+        move_or_refuse(post, [post.status], post.status, why, actor=actor, **changes)
+    except WrongStatus as refused:
+        raise WrongStatus(refused.status, EDITABLE) from None
+
+
+def schedule_draft(post: ScheduledPost, why: str, *, actor=None, **changes) -> None:
+    """A draft given its time: from now on the dispatcher sends it when that time comes."""
+    move_or_refuse(post, [Status.DRAFT], Status.SCHEDULED, why, actor=actor, **changes)
+
+
+def move_missed(post: ScheduledPost, why: str, *, actor=None, **changes) -> None:
+    """A missed post given a new (future) time: scheduled again, with a fresh attempt budget."""
+    # Rescheduled, it is no longer one of the posts a pause made late (pause.py's list).
+    changes.update(next_attempt_at=None, hinted_at=None, attempts_at_retry=F("attempts"), missed_in_pause=None)
+    move_or_refuse(post, [Status.MISSED], Status.SCHEDULED, why, actor=actor, **changes)
 
 
 def cancel(post: ScheduledPost, *, actor=None) -> None:
-    move_or_refuse(post, [Status.SCHEDULED], Status.CANCELLED, "Cancelled.", actor=actor)
+    move_or_refuse(post, [Status.SCHEDULED, Status.DRAFT], Status.CANCELLED, "Cancelled.", actor=actor)
+
+
+def undo_cancel(post: ScheduledPost, *, at: datetime, actor=None) -> None:
+    """Take a cancel back, only while the post's time is still ahead: undo never sends a late post."""
+    move_or_refuse(
+        post,
+        [Status.CANCELLED],
+        Status.SCHEDULED,
+        "Cancel undone.",
+        actor=actor,
+        where=Q(scheduled_time__gt=at),
+        next_attempt_at=None,
+        hinted_at=None,
+    )
 
 
 def retry(post: ScheduledPost, *, at: datetime, actor=None) -> None:

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import calendar_export, clips_page, notifications_page, queue_pages, schedule_dialog, settings_page, views
+from . import (
+    calendar_export,
+    clips_page,
+    edit_dialog,
+    notifications_page,
+    queue_pages,
+    schedule_dialog,
+    settings_page,
+    views,
+)
 
 app_name = "publishing"
 urlpatterns = [
@@ -13,6 +22,8 @@ urlpatterns = [
     path("calendar/new/times", schedule_dialog.time_suggestions, name="time_suggestions"),
     path("calendar/posts/<uuid:post_id>/", views.post_detail, name="post_detail"),
     path("calendar/posts/<uuid:post_id>/move", views.move_post, name="move_post"),
+    path("calendar/posts/<uuid:post_id>/edit", edit_dialog.edit_post, name="edit_post"),
+    path("calendar/posts/<uuid:post_id>/duplicate", edit_dialog.duplicate_post, name="duplicate_post"),
     path("calendar/posts/<uuid:post_id>/<str:action>", views.post_action, name="post_action"),
     path("clips/", clips_page.clips_page, name="clips"),
     path("notifications/", notifications_page.notifications_page, name="notifications"),

@@ -1,5 +1,8 @@
 """HTML pages: the calendar (with drag to reschedule) and the post detail page.
 
+The post page's status, history and actions are one fragment that polls itself while the post
+is on its way out, so the buttons always match the status without a reload.
+
 Views return the whole page, or for an HTMX request just the piece that changed. A refused move
 answers 409/422 with the grid redrawn from the database, so the card snaps back with a message.
 """
@@ -18,7 +21,7 @@ from analytics.engagement_figures import readings_of
 
 from . import calendar, lifecycle, timeline
 from .forms import CalendarQueryForm, MovePostForm
-from .models import RETRYABLE, ScheduledPost, Status, web_url
+from .models import EDITABLE, RETRYABLE, ScheduledPost, Status, web_url
 from .zones import user_zone
 
 
@@ -67,14 +70,18 @@ def move_post(request, post_id):
         status, problem = 422, form.errors["scheduled_time"][0]
     else:
         try:
-            lifecycle.edit_post(post, scheduled_time=form.cleaned_data["scheduled_time"], by=request.user)
+            # A draft dropped on the calendar (or given a time on its page) is scheduled by it; a
+            # missed post moved to a future time is scheduled again.
+            lifecycle.edit_post(
+                post, scheduled_time=form.cleaned_data["scheduled_time"], schedule=True, by=request.user
+            )
         except lifecycle.WrongStatus as refused:
             status, problem = 409, f"This post is {refused.status} and can no longer be moved."
     if not request.htmx:  # the "move to…" form on the post page
         if problem:
             messages.error(request, problem)
         else:
-            messages.success(request, "Moved.")
+            messages.success(request, "Moved." if post.status == Status.SCHEDULED else "Saved.")
         return redirect("publishing:post_detail", post.pk)
     grid, tz, grid_problem = _grid(request, request.POST)
     context = {"grid": grid, "problem": problem or grid_problem, "timezone": tz.key, "query": request.POST}
@@ -85,22 +92,37 @@ def move_post(request, post_id):
 @require_GET
 def post_detail(request, post_id):
     post = _owned_post(request, post_id)
+    context = post_context(request, post)
+    if request.htmx:
+        return render(request, "publishing/partials/_post_status.html", context)
+    return render(request, "publishing/post_detail.html", context)
+
+
+# A post in one of these is on its way out: its page polls until it settles.
+ON_ITS_WAY = (Status.PUBLISHING, Status.SUBMITTED, Status.VERIFYING)
+
+
+def post_context(request, post: ScheduledPost) -> dict:
     tz = user_zone(request.user)
-    context = {
+    now = timezone.now()
+    due = post.status == Status.SCHEDULED and post.scheduled_time <= now
+    return {
         "post": post,
         "attempts": post.attempt_log.order_by("number"),
         "story": timeline.story(post),
         "engagement": _engagement(post),
-        "local_time": post.scheduled_time.astimezone(tz),
+        "local_time": post.scheduled_time.astimezone(tz) if post.scheduled_time else None,
         "timezone": tz.key,
+        "siblings": ScheduledPost.objects.filter(group_id=post.group_id).exclude(pk=post.pk).order_by("platform"),
         "retryable": post.status in RETRYABLE and post.status != Status.NEEDS_REVIEW,
         "needs_review": post.status == Status.NEEDS_REVIEW,
-        "movable": post.status == Status.SCHEDULED,
-        "settling": post.status in (Status.PUBLISHING, Status.SUBMITTED, Status.VERIFYING),
+        "editable": post.status in EDITABLE,
+        "movable": post.status in (Status.SCHEDULED, Status.MISSED, Status.DRAFT),
+        "cancellable": post.status in EDITABLE,
+        "undoable": post.status == Status.CANCELLED and post.scheduled_time is not None and post.scheduled_time > now,
+        # A due post is about to be claimed: poll it too, so "Publishing now" gives way to the outcome.
+        "settling": post.status in ON_ITS_WAY or due,
     }
-    if request.htmx:
-        return render(request, "publishing/partials/_post_status.html", context)
-    return render(request, "publishing/post_detail.html", context)
 
 
 def _engagement(post: ScheduledPost) -> list:
@@ -116,15 +138,18 @@ def _engagement(post: ScheduledPost) -> list:
 def post_action(request, post_id, action: str):
     post = _owned_post(request, post_id)
     try:
+        # Publish now and retry say so in the status fragment while the post is on its way, not in
+        # a flash message that would outlive the outcome.
         if action == "cancel":
             lifecycle.cancel_post(post, by=request.user)
             messages.success(request, "Cancelled. It will not be published.")
+        elif action == "undo-cancel":
+            lifecycle.undo_cancel(post, at=timezone.now(), by=request.user)
+            messages.success(request, "Cancel undone: it is scheduled again.")
         elif action == "publish-now":
             lifecycle.edit_post(post, scheduled_time=timezone.now(), by=request.user)
-            messages.success(request, "Publishing now.")
         elif action == "retry":
             lifecycle.retry_post(post, at=timezone.now(), by=request.user)
-            messages.success(request, "Queued: it goes out now.")
         elif action == "send-it":  # needs review: the owner looked, and it is not on the platform
             lifecycle.send_after_review(post, at=timezone.now(), by=request.user)
             messages.success(request, "Sending it now, as you decided.")
@@ -139,4 +164,6 @@ def post_action(request, post_id, action: str):
             raise Http404("No such action.")
     except lifecycle.WrongStatus as refused:
         messages.error(request, f"This post is {refused.status}; that is not possible any more.")
+    except lifecycle.TooLateToUndo:
+        messages.error(request, "Its time has passed, so it stays cancelled. Duplicate it to post it again.")
     return redirect(reverse("publishing:post_detail", args=[post.pk]))

@@ -55,16 +55,18 @@ def make_list_of_words(text: str) -> list[str]:
 
 # A card as calendars draw it: the platform's short label in its colour (the full name for
 # screen readers and on hover), local time, the status as an icon and a word (never colour alone,
-# never cut short), caption excerpt; scheduled posts can be dragged. Built here rather than with
-# an {% include %} per card because a busy week holds hundreds of cards, and the include's
-# per-card template machinery (context pushes, variable lookups, a reverse() per link) was most of
-# the page's time (bench/calendar_page.py).
+# never cut short), caption excerpt, and buttons that open the schedule dialog on it (edit, while
+# it is editable; duplicate, always). Scheduled posts, drafts and missed posts can be dragged (a
+# draft dropped on a day is scheduled there). Built here rather than with an {% include %} per
+# card because a busy week holds hundreds of cards, and the include's per-card template machinery
+# (context pushes, variable lookups, a reverse() per link) was most of the page's time
+# (bench/calendar_page.py).
 CARD = (
     '<article id="post-{0}" class="post-card status-{1} platform-{2}"{3}>'
     '<a href="{4}"><span class="platform" title="{5}"><span aria-hidden="true">{6}</span>'
     '<span class="visually-hidden">{5}</span></span>'
     '<time datetime="{7}">{8}</time><span class="status"><span class="icon" aria-hidden="true">{9}</span>{10}</span>'
-    '<span class="caption">{11}</span></a></article>'
+    '<span class="caption">{11}</span></a>{12}</article>'
 )
 SHORT_LABELS = {
     "instagram": "IG",
@@ -78,6 +80,7 @@ SHORT_LABELS = {
     "pinterest": "Pin",
 }
 STATUS_ICONS = {
+    "draft": "✎",
     "scheduled": "◷",
     "publishing": "↻",
     "submitted": "↗",
@@ -89,6 +92,13 @@ STATUS_ICONS = {
     "cancelled": "⊘",
 }
 DRAGGABLE = ' draggable="true" data-move-url="{}"'
+DIALOG_BUTTON = (
+    '<button type="button" class="card-action {0}" hx-get="{1}" hx-target="#schedule-dialog-body" '
+    'hx-swap="innerHTML" title="{2}" aria-label="{2}">{3}</button>'
+)
+MOVABLE = ("scheduled", "draft", "missed")
+EDITABLE = ("scheduled", "draft")
+URL_NAMES = ("post_detail", "move_post", "edit_post", "duplicate_post")
 
 
 @register.simple_tag(takes_context=True)
@@ -99,7 +109,7 @@ def post_cards(context, posts) -> str:
     urls = context.render_context.get("post_card_urls")
     if urls is None:
         # reverse() once per page, with a placeholder id, then fill in each post's id.
-        urls = {name: reverse(f"publishing:{name}", args=[PLACEHOLDER]) for name in ("post_detail", "move_post")}
+        urls = {name: reverse(f"publishing:{name}", args=[PLACEHOLDER]) for name in URL_NAMES}
         context.render_context["post_card_urls"] = urls
     return format_html_join("", CARD, (_card_fields(post, urls) for post in posts))
 
@@ -109,7 +119,14 @@ PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 def _card_fields(post, urls: dict) -> tuple:
     pk = str(post.pk)
-    draggable = format_html(DRAGGABLE, urls["move_post"].replace(PLACEHOLDER, pk)) if post.status == "scheduled" else ""
+    draggable = format_html(DRAGGABLE, urls["move_post"].replace(PLACEHOLDER, pk)) if post.status in MOVABLE else ""
+    buttons = format_html(
+        DIALOG_BUTTON, "duplicate", urls["duplicate_post"].replace(PLACEHOLDER, pk), "Duplicate", "copy"
+    )
+    if post.status in EDITABLE:
+        edit = format_html(DIALOG_BUTTON, "edit", urls["edit_post"].replace(PLACEHOLDER, pk), "Edit", "edit")
+        buttons = format_html("{}{}", edit, buttons)
+    local_time = getattr(post, "local_time", None)  # None: a draft with no time yet (the tray)
     return (
         pk,
         post.status,
@@ -118,9 +135,10 @@ def _card_fields(post, urls: dict) -> tuple:
         urls["post_detail"].replace(PLACEHOLDER, pk),
         post.get_platform_display(),
         SHORT_LABELS[post.platform],
-        post.local_time.isoformat(),
-        post.local_time.strftime("%H:%M"),
+        local_time.isoformat() if local_time else "",
+        local_time.strftime("%H:%M") if local_time else "no time",
         STATUS_ICONS[post.status],
         post.get_status_display(),
         Truncator(post.caption_excerpt).chars(CARD_CAPTION_CHARS),
+        buttons,
     )

@@ -21,6 +21,7 @@ POST_FIELDS = {
     "platform",
     "account_id",
     "caption",
+    "options",
     "scheduled_time",
     "status",
     "attempts",
@@ -252,7 +253,10 @@ def test_patch_moves_and_rewords_a_scheduled_post(alice_api):
 def test_patch_refuses_bad_values(alice_api):
     post_id = schedule(alice_api).json()["posts"][0]["id"]
     url = f"/api/publishing/calendar/{post_id}"
-    assert send(alice_api, "patch", url, {}).json()["error"] == "Nothing to change: send scheduled_time and/or caption."
+    assert (
+        send(alice_api, "patch", url, {}).json()["error"]
+        == "Nothing to change: send scheduled_time, caption, clip_id, options or status."
+    )
     assert send(alice_api, "patch", url, {"caption": "y" * 300}).status_code == 400
     assert send(alice_api, "patch", url, {"scheduled_time": "2020-01-01T00:00:00Z"}).status_code == 400
     assert ScheduledPost.objects.get(pk=post_id).caption == "Check this!"
@@ -265,7 +269,7 @@ def test_only_scheduled_posts_can_be_moved_or_cancelled(alice_api):
     response = send(alice_api, "patch", url, {"caption": "late edit"})
     assert response.status_code == 409
     assert response.json() == {
-        "error": "This post is published; only scheduled posts can be changed this way.",
+        "error": "This post is published; only scheduled or draft posts can be changed this way.",
         "details": {"status": "published"},
     }
     assert send(alice_api, "delete", url).status_code == 409

@@ -36,6 +36,7 @@ def expected_json(post: ScheduledPost) -> dict:
         "platform": post.platform,
         "account_id": post.account.blotato_account_id,
         "caption": post.caption,
+        "options": post.options,
         "scheduled_time": iso_utc(post.scheduled_time),
         "status": post.status,
         "attempts": post.attempts,

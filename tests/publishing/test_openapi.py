@@ -31,6 +31,7 @@ ALLOWED = {
     "/api/publishing/calendar/{post_id}/review": {"post"},
     "/api/publishing/webhooks": {"get", "post"},
     "/api/publishing/webhooks/{webhook_id}": {"get", "patch", "delete"},
+    "/api/publishing/calendar/{post_id}/undo-cancel": {"post"},
     "/api/clips": {"get", "post"},
     "/api/accounts": {"get"},
     "/api/accounts/sync": {"post"},

@@ -85,3 +85,28 @@ def test_a_persons_move_that_lost_its_race_says_what_the_post_is_now(alice):
 def test_every_status_has_a_row_in_the_table():
     assert set(transitions.ALLOWED) == set(Status.values)
     assert all(set(targets) <= set(Status.values) for targets in transitions.ALLOWED.values())
+
+
+def test_a_draft_is_never_claimed_whatever_its_time(alice):
+    post = post_in(alice, Status.DRAFT)
+    assert transitions.claim(post.pk, at=timezone.now() + timedelta(days=1)) is None
+    post.refresh_from_db()
+    assert post.status == Status.DRAFT
+
+
+def test_an_undo_is_refused_once_the_posts_time_has_passed(alice):
+    post = post_in(alice, Status.CANCELLED)  # its time is now
+    with pytest.raises(transitions.WrongStatus):
+        transitions.undo_cancel(post, at=timezone.now() + timedelta(seconds=1), actor=alice)
+    post.refresh_from_db()
+    assert post.status == Status.CANCELLED
+
+
+def test_an_edit_of_a_claimed_post_is_refused_and_says_it_is_publishing(alice):
+    post = post_in(alice, Status.SCHEDULED)
+    assert transitions.claim(post.pk, at=timezone.now() + timedelta(seconds=1))
+    with pytest.raises(transitions.WrongStatus) as refused:
+        transitions.edit(post, "too late", actor=alice, caption="changed")  # `post` still says scheduled
+    assert refused.value.status == Status.PUBLISHING
+    post.refresh_from_db()
+    assert post.caption == "walked"

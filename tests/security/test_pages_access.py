@@ -27,6 +27,8 @@ CHANGES = [
     "/calendar/posts/{post}/cancel",
     "/calendar/posts/{post}/retry",
     "/calendar/posts/{post}/publish-now",
+    "/calendar/posts/{post}/edit",
+    "/calendar/posts/{post}/undo-cancel",
     "/settings/tokens/{token}/revoke",
 ]
 OWNED = [
@@ -35,6 +37,10 @@ OWNED = [
     ("post", "/calendar/posts/{post}/cancel"),
     ("post", "/calendar/posts/{post}/retry"),
     ("post", "/calendar/posts/{post}/publish-now"),
+    ("get", "/calendar/posts/{post}/edit"),
+    ("post", "/calendar/posts/{post}/edit"),
+    ("get", "/calendar/posts/{post}/duplicate"),
+    ("post", "/calendar/posts/{post}/undo-cancel"),
     ("post", "/settings/tokens/{token}/revoke"),
 ]
 
@@ -50,7 +56,9 @@ def alice_things(alice):
     return {"post": post.pk, "token": token.pk}
 
 
-@pytest.mark.parametrize("path", PAGES + ["/calendar/posts/{post}/"])
+@pytest.mark.parametrize(
+    "path", PAGES + ["/calendar/posts/{post}/", "/calendar/posts/{post}/edit", "/calendar/posts/{post}/duplicate"]
+)
 def test_pages_redirect_to_login_without_a_session(client, alice_things, path):
     response = client.get(path.format(**alice_things))
     assert response.status_code == 302

@@ -45,6 +45,7 @@ BACKFIT_ROUNDS = 2
 UNCERTAINTY_PENALTY = 0.5  # posterior sds subtracted before ranking hours
 EXPLORE_SD = 1.0  # posterior sds added for an hour's upside (analytics/scheduling.py: worth trying)
 LEVEL_SD = 1.0  # the account's own level is unknown a priori: let the data set it
+YOUNG_SHIFT_POSTS = 3.0  # young posts' worth of belief in "young posts read no lower than settled ones"
 
 # The prior: default hours are bumps on a log scale; the listed order is kept exactly.
 PRIOR_PEAK = 0.12  # log units: default hours ~1.13x the quietest hour; a weak shape
@@ -54,7 +55,10 @@ PRIOR_KAPPA = 2.5  # von Mises concentration: bumps ~2-3 hours wide
 PRIOR_DAY_PEAK = 0.10
 PRIOR_DAY_RANK_STEP = 0.005
 
-TOP_HOURS = 4  # confidence is about the hours a recommendation names
+TOP_HOURS = 4
+
+MEDIAN_SAMPLE_FROM = 20_000  # rows; below this np.partition on everything is as quick
+MEDIAN_SAMPLE = 2_000  # confidence is about the hours a recommendation names
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ class Fit:
     slots: np.ndarray  # (7, 24) log units, cautious: what ranks slots
     upside: np.ndarray  # (7, 24) log units, optimistic: what an hour with little data might be worth
     confidence: float  # 0..1: how much of the prior's uncertainty about the top hours the posts removed
+    mean: np.ndarray  # (7, 24) log units, the posterior mean: neither cautious nor optimistic
+    hour_covariance: np.ndarray  # (24, 24) posterior covariance of the hour curve: for posterior draws
 
 
 # --- the prior -----------------------------------------------------------------------------
@@ -134,15 +140,18 @@ def fit(posts: Outcomes, default: PlatformDefault) -> Fit:
     hour, day, weight = posts.hour, posts.day, posts.weight
     prior_hour, prior_day = prior_hour_curve(default), prior_day_effect(default)
     deviation = posts.y - prior_hour[hour] - prior_day[day]
-    level = float(np.median(deviation))
+    level = median(deviation)
     outcome = posts.y - level
     counts = _Counts.of(hour, day, weight)
 
-    hours = _HourCurve(curve=prior_hour.copy(), data_share=np.zeros(HOURS), sd=np.zeros(HOURS))
+    hours = _HourCurve(prior_hour.copy(), data_share=np.zeros(HOURS), sd=np.zeros(HOURS), covariance=HOUR_SHAPES[0])
     day_effect = prior_day.copy()
-    for _ in range(BACKFIT_ROUNDS):  # hours given days, days given hours; re-robustify each round
+    for round_ in range(BACKFIT_ROUNDS):  # hours given days, days given hours; re-robustify each round
         fitted = hours.curve[hour] + day_effect[day]
         clipped, sigma, dropped = _robust(outcome - fitted, hour, counts.posts)
+        if round_ and posts.young is not None:  # once hours explain what they can, the rest of the gap is age
+            outcome = outcome + _young_shift(clipped, posts.young, weight) * posts.young
+            clipped, sigma, dropped = _robust(outcome - fitted, hour, counts.posts)
         kept_weight = weight.copy()
         kept_weight[dropped] = 0.0
         robust = fitted + clipped
@@ -177,7 +186,13 @@ def fit(posts: Outcomes, default: PlatformDefault) -> Fit:
     slots = cautious[None, :] + day_effect[:, None] + interaction
     top = np.argsort(-slots.mean(axis=0), kind="stable")[:TOP_HOURS]
     upside = (hours.curve + EXPLORE_SD * hours.sd)[None, :] + day_effect[:, None] + interaction
-    return Fit(slots=slots, upside=upside, confidence=float(hours.data_share[top].mean()))
+    return Fit(
+        slots=slots,
+        upside=upside,
+        confidence=float(hours.data_share[top].mean()),
+        mean=hours.curve[None, :] + day_effect[:, None] + interaction,
+        hour_covariance=hours.covariance,
+    )
 
 
 @dataclass(frozen=True)
@@ -199,6 +214,23 @@ class _Counts:
         )
 
 
+def _young_shift(residual: np.ndarray, young: np.ndarray, weight: np.ndarray) -> float:
+    """How much lower young posts' readings sit than settled posts' (log units, never negative).
+
+    A young post's counts are a reading taken before its engagement settled: cumulative, so only
+    ever low. How low depends on the platform and the account, so it is measured here, on the
+    posts the model has explained so far, and shrunk toward none when there are few young posts.
+    """
+    if young.all() or not young.any():
+        return 0.0
+    young_weight, settled_weight = weight[young], weight[~young]
+    if young_weight.sum() <= 0 or settled_weight.sum() <= 0:
+        return 0.0
+    gap = np.average(residual[~young], weights=settled_weight) - np.average(residual[young], weights=young_weight)
+    n_young = young_weight.sum() ** 2 / (young_weight**2).sum()
+    return max(float(gap), 0.0) * n_young / (n_young + YOUNG_SHIFT_POSTS)
+
+
 def _shrunk(sums: np.ndarray, weights: np.ndarray, prior: np.ndarray, strength: float) -> np.ndarray:
     """Normal-normal posterior mean: the data's mean pulled toward the prior by `strength` posts."""
     return (sums + strength * prior) / (weights + strength)
@@ -209,6 +241,7 @@ class _HourCurve:
     curve: np.ndarray  # posterior mean, log units
     data_share: np.ndarray  # per hour, 0..1: how much of the prior's uncertainty the posts removed
     sd: np.ndarray  # posterior sd of the curve's shape, per hour
+    covariance: np.ndarray  # (24, 24) posterior covariance of the curve, level included
 
 
 def _hour_curve(
@@ -240,10 +273,15 @@ def _hour_curve(
     after = np.maximum(variance - 2.0 * posterior.mean(axis=2) + posterior.mean(axis=(1, 2))[:, None], 0.0)
     curve = belief @ curves
     spread = belief @ (variance + curves**2) - curve**2  # the mixture's variance: tau is uncertain too
+    # Draws need the curve with the level in it: 40 posts at one hour pin that hour, not its shape alone.
+    with_level = cross + LEVEL_SD**2
+    joint = HOUR_SHAPES + LEVEL_SD**2 - with_level @ inverse @ np.swapaxes(with_level, 1, 2)
+    moments = joint + curves[:, :, None] * curves[:, None, :]
     return _HourCurve(
         curve=curve,
         data_share=belief @ np.clip(1.0 - after / CENTRED_PRIOR_VARIANCE, 0.0, 1.0),
         sd=np.sqrt(np.maximum(spread, 0.0)),
+        covariance=np.tensordot(belief, moments, axes=1) - np.outer(curve, curve),
     )
 
 
@@ -266,10 +304,10 @@ def _robust(residual: np.ndarray, hour: np.ndarray, posts: np.ndarray) -> tuple[
     The sd is the root mean square of the clipped residuals kept (what actually enters the
     means), blended toward SIGMA0 for few posts, which say little about their own spread.
     """
-    centre = float(np.median(residual))
+    centre = median(residual)
     offset = residual - centre
     distance = np.abs(offset)
-    mad_sigma = 1.4826 * float(np.median(distance))
+    mad_sigma = 1.4826 * median(distance)
     # A MAD from three posts is noise too: blend it toward SIGMA0 before using it as the cap.
     scale = max(_blended_sd(mad_sigma**2, residual.size), SIGMA_FLOOR)
     far = np.flatnonzero(distance > REJECT_SD * scale)
@@ -285,6 +323,32 @@ def _robust(residual: np.ndarray, hour: np.ndarray, posts: np.ndarray) -> tuple[
     mean = (clipped.sum() - clipped[dropped].sum()) / kept
     spread = max(((clipped**2).sum() - (clipped[dropped] ** 2).sum()) / kept - mean**2, 0.0)
     return clipped + centre, max(_blended_sd(spread, kept), SIGMA_FLOOR), dropped
+
+
+def median(values: np.ndarray) -> float:
+    """np.median of finite values, exactly, in a fraction of its time on long arrays.
+
+    np.median partitions the whole array (and once more to find NaNs). Here a sample's quantiles
+    bracket the median; only the values between them are partitioned, once the counts confirm
+    the two middle values lie inside; otherwise (rare) the whole array is partitioned.
+    """
+    n = values.size
+    middle = [(n - 1) // 2, n // 2]
+    if n < MEDIAN_SAMPLE_FROM:
+        ordered = np.partition(values, middle)
+    else:
+        sample = np.sort(values[:: n // MEDIAN_SAMPLE])
+        margin = int(3 * np.sqrt(sample.size)) + 1  # ~6 sds of a sample quantile's rank
+        low = sample[max(sample.size // 2 - margin, 0)]
+        high = sample[min(sample.size // 2 + margin, sample.size - 1)]
+        below = int(np.count_nonzero(values < low))
+        window = values[(values >= low) & (values <= high)]
+        if below <= middle[0] and below + window.size > middle[1]:
+            ordered = np.partition(window, [m - below for m in middle])
+            middle = [m - below for m in middle]
+        else:
+            ordered = np.partition(values, middle)
+    return float((ordered[middle[0]] + ordered[middle[1]]) / 2.0)
 
 
 def _blended_sd(variance: float, n: int) -> float:

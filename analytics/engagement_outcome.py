@@ -65,6 +65,8 @@ class Outcomes:
     day: np.ndarray  # int64, 0..6
     y: np.ndarray  # normalised log engagement
     weight: np.ndarray  # recency x maturity, 0..1
+    # Rows read before their engagement settled (History.maturity below 1); None: none given.
+    young: np.ndarray | None = None
 
 
 def outcomes(history: History, window_days: int) -> Outcomes | None:
@@ -74,24 +76,18 @@ def outcomes(history: History, window_days: int) -> Outcomes | None:
         return None
     day = np.asarray(history.weekday)
     age = np.asarray(history.age_days, dtype=float)
-    keep = (
-        np.isfinite(hour.astype(float))
-        & np.isfinite(day.astype(float))
-        & (hour >= 0)
-        & (hour < HOURS)
-        & (day >= 0)
-        & (day < DAYS)
-        & np.isfinite(age)
-        & (age <= window_days)
-    )
-    if not keep.any():
+    # NaN compares false: the range checks also drop unknown hours and days.
+    keep = (hour >= 0) & (hour < HOURS) & (day >= 0) & (day < DAYS) & np.isfinite(age) & (age <= window_days)
+    rows = np.flatnonzero(keep)
+    if rows.size == 0:
         return None
-    everything = bool(keep.all())  # the usual case: no copies of whole columns just to select them all
-    age = np.maximum(age if everything else age[keep], 0.0)  # a clock a little ahead of the server is not the future
+    everything = rows.size == hour.size  # the usual case: no copies of whole columns to select them all
 
     def kept(values) -> np.ndarray:
         values = np.asarray(values, dtype=float)
-        return values if everything else values[keep]
+        return values if everything else values.take(rows)
+
+    age = np.maximum(kept(age), 0.0)  # a clock a little ahead of the server is not the future
 
     def metric(values) -> np.ndarray:
         return np.nan_to_num(kept(values), nan=0.0, posinf=0.0).clip(min=0.0)
@@ -106,13 +102,17 @@ def outcomes(history: History, window_days: int) -> Outcomes | None:
     y = _normalised_outcome(np.log1p(engagement), kept(history.followers), age)
     maturity = np.clip(age / MATURITY_DAYS, MIN_MATURITY_WEIGHT, 1.0)
     given = np.asarray(history.maturity, dtype=float)
+    young = None
     if given.size:
         if given.shape != hour.shape:
             raise ValueError("History.maturity must have one value per row, or none")
-        maturity = maturity * np.clip(np.nan_to_num(kept(given), nan=1.0), MIN_MATURITY_WEIGHT, 1.0)
-    weight = 0.5 ** (age / HALF_LIFE_DAYS) * maturity
-    hour, day = (hour, day) if everything else (hour[keep], day[keep])
-    return Outcomes(hour=hour.astype(np.int64), day=day.astype(np.int64), y=y, weight=weight)
+        given = np.nan_to_num(kept(given), nan=1.0)
+        maturity = maturity * np.clip(given, MIN_MATURITY_WEIGHT, 1.0)
+        young = given < 1.0
+    weight = np.exp2(-age / HALF_LIFE_DAYS) * maturity  # 0.5 ** (age / half-life), 8x cheaper
+    hour, day = (hour, day) if everything else (hour.take(rows), day.take(rows))
+    hour, day = hour.astype(np.int64, copy=False), day.astype(np.int64, copy=False)
+    return Outcomes(hour=hour, day=day, y=y, weight=weight, young=young if young is not None and young.any() else None)
 
 
 def _normalised_outcome(log_engagement: np.ndarray, followers: np.ndarray, age: np.ndarray) -> np.ndarray:
@@ -122,11 +122,26 @@ def _normalised_outcome(log_engagement: np.ndarray, followers: np.ndarray, age: 
         log_followers = np.log(np.where(known, followers, 1.0))
         if not known.all():
             # Fill gaps from the nearest snapshots in time: follower counts move slowly.
-            order = np.argsort(age[known], kind="stable")
-            filled = np.interp(age, age[known][order], log_followers[known][order])
-            log_followers = np.where(known, log_followers, filled)
+            log_followers[~known] = _interpolated(age[~known], age[known], log_followers[known])
         return log_engagement - log_followers
     return log_engagement - _robust_trend(log_engagement, age)
+
+
+def _interpolated(at: np.ndarray, known_at: np.ndarray, known_values: np.ndarray) -> np.ndarray:
+    """np.interp for points in any order, sorted first: a sorted lookup walks instead of searching."""
+    by_age = _sorted_order(known_at)
+    asked = np.argsort(at)
+    values = np.empty(at.size)
+    values[asked] = np.interp(at[asked], known_at[by_age], known_values[by_age])
+    return values
+
+
+def _sorted_order(values: np.ndarray) -> np.ndarray:
+    """A stable argsort, at the price of an unstable one when no two values are equal (the usual case)."""
+    order = np.argsort(values)
+    if np.any(values[order[1:]] == values[order[:-1]]):
+        return np.argsort(values, kind="stable")
+    return order
 
 
 def _robust_trend(y: np.ndarray, age: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ bench/optimal_times_eval.py measures it against "mean engagement per hour" on sy
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -25,6 +25,7 @@ DAY_TOLERANCE = 0.05  # a day within ~5% of the best day is one of the best days
 # Past either of these the account's own posts speak louder than the platform's defaults.
 HISTORICAL_CONFIDENCE = 0.7
 HISTORICAL_POSTS = 60.0
+DRAW_SCALE = 1.0  # posterior sds in a draw: 1 is plain Thompson sampling, below 1 explores less
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,23 @@ class Recommendation:
     sample_size: int
     source: str  # "default" | "blended" | "historical"
     confidence: float  # 0..1
+    # (7, 24): the posterior mean, neither cautious nor optimistic, as a percentage of the best
+    # slot's cautious estimate (the scale of slot_relative).
+    slot_expected: np.ndarray | None = None
+    # (24, 24) log units: how uncertain the hour curve still is, for posterior draws; None without data.
+    hour_covariance: np.ndarray | None = None
+
+    def posterior_draw(self, seed: int) -> np.ndarray:
+        """(7, 24) one plausible truth drawn from the posterior, on slot_relative's scale.
+
+        The same seed gives the same draw: a dialog opened twice offers the same chips.
+        """
+        expected = self.slot_relative if self.slot_expected is None else self.slot_expected
+        if self.hour_covariance is None:
+            return expected
+        values, vectors = np.linalg.eigh(self.hour_covariance)
+        shape = vectors @ (np.sqrt(np.clip(values, 0.0, None)) * np.random.default_rng(seed).standard_normal(HOURS))
+        return expected * np.exp(DRAW_SCALE * shape)[None, :]
 
 
 def recommend(platform: str, history: History, *, window_days: int = 90) -> Recommendation:
@@ -61,7 +79,9 @@ def recommend(platform: str, history: History, *, window_days: int = 90) -> Reco
     effective_n = float(weight.sum() ** 2 / max(float((weight**2).sum()), 1e-12))
     historical = fit.confidence >= HISTORICAL_CONFIDENCE or effective_n >= HISTORICAL_POSTS
     source = "historical" if historical else "blended"
-    return _answer(platform, fit.slots, fit.upside, counts, int(posts.hour.size), fit.confidence, source)
+    answer = _answer(platform, fit.slots, fit.upside, counts, int(posts.hour.size), fit.confidence, source)
+    expected = 100.0 * np.exp(fit.mean - fit.slots.max())
+    return replace(answer, slot_expected=expected, hour_covariance=fit.hour_covariance)
 
 
 def _to_percent(values: np.ndarray) -> np.ndarray:

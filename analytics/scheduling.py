@@ -6,6 +6,7 @@ an hour of a post the user already has on that platform.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -28,6 +29,8 @@ OCCUPYING = [Status.SCHEDULED, Status.PUBLISHING, Status.SUBMITTED, Status.VERIF
 EXPLORE_MARGIN = 3.0
 FEW_POSTS = 1
 MIN_TRY_RELATIVE = 0.8
+EXPLORATION = "thompson"
+THOMPSON_FEW_POSTS = 3
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Slot:
     upside: float = 100.0  # the same, optimistic
     posts_here: int = 0  # posts of the window at this weekday and hour
     worth_trying: bool = False  # as good as the best within the margin, and little data here yet
+    expected: float = 100.0  # the same, the posterior mean (neither cautious nor optimistic)
+    draw: float | None = None  # the same, in one draw from the posterior (None: no draw made)
 
 
 def engine_answer(owner, platform: str, tz: ZoneInfo, *, now: datetime) -> Recommendation:
@@ -60,7 +65,22 @@ def free_slots(owner, platform: str, day: date, tz: ZoneInfo, engine: Recommenda
         .filter(scheduled_time__gte=candidates[0] - MIN_GAP, scheduled_time__lte=candidates[-1] + MIN_GAP)
         .values_list("scheduled_time", flat=True)
     )
-    weekday = day.weekday()
+    free = [local for local in candidates if local > now and all(abs(local - other) >= MIN_GAP for other in taken)]
+    return ranked_slots(free, engine, draw_seed(owner.pk, platform, day))
+
+
+def draw_seed(owner_id: int, platform: str, day: date) -> int:
+    """One posterior draw per user, platform and date: the dialog reopened offers the same chips."""
+    return zlib.crc32(f"{owner_id}:{platform}:{day.isoformat()}".encode())
+
+
+def ranked_slots(free: list[datetime], engine: Recommendation, seed: int) -> list[Slot]:
+    """These local times of one day, best first (see _explore_among_the_best for the first place)."""
+    if not free:
+        return []
+    weekday = free[0].weekday()
+    draw = engine.posterior_draw(seed)[weekday] if engine.source != "default" else None
+    expected = engine.slot_relative if engine.slot_expected is None else engine.slot_expected
     slots = [
         Slot(
             at=local.astimezone(UTC),
@@ -69,9 +89,10 @@ def free_slots(owner, platform: str, day: date, tz: ZoneInfo, engine: Recommenda
             relative=round(float(engine.slot_relative[weekday, local.hour])),
             upside=round(float(engine.slot_upside[weekday, local.hour])),
             posts_here=int(engine.slot_counts[weekday, local.hour]),
+            expected=float(expected[weekday, local.hour]),
+            draw=None if draw is None else float(draw[local.hour]),
         )
-        for local in candidates
-        if local > now and all(abs(local - other) >= MIN_GAP for other in taken)
+        for local in free
     ]
     return _explore_among_the_best(sorted(slots, key=lambda slot: (-slot.score, slot.at)), engine)
 
@@ -81,6 +102,18 @@ def _explore_among_the_best(slots: list[Slot], engine: Recommendation) -> list[S
     if not slots or engine.source == "default":
         return slots  # without any history every hour is unexplored: nothing to prefer
     best = slots[0]
+    if EXPLORATION == "thompson" and best.draw is not None:
+        worth_trying = [
+            s
+            for s in slots
+            if s.posts_here <= THOMPSON_FEW_POSTS
+            and s.draw > best.draw
+            and s.expected >= MIN_TRY_RELATIVE * best.expected
+        ]
+        if not worth_trying:
+            return slots
+        first = max(worth_trying, key=lambda s: (s.draw, s.score))
+        return [replace(first, worth_trying=True)] + [s for s in slots if s is not first]
     worth_trying = [
         s
         for s in slots

@@ -1,6 +1,6 @@
 """Optimal-times API latency with 5,000 rows of history, through Django on real PostgreSQL.
 
-    python bench/optimal_times_api.py [--rows 5000] [--runs 50]
+    python bench/optimal_times_api.py [--rows 5000] [--runs 50] [--database NAME] [--redis URL]
 
 Measures the whole request in process (Django test client: URL routing, token check, the
 history query, the engine, JSON), not the network.
@@ -15,7 +15,13 @@ from datetime import timedelta
 from django_setup import start_django, time_requests
 from process_stats import machine
 
-start_django("mediaposter_bench_api")
+parser = argparse.ArgumentParser()
+parser.add_argument("--rows", type=int, default=5000)
+parser.add_argument("--runs", type=int, default=50)
+parser.add_argument("--database", default="mediaposter_bench_api", help="recreated: never a database you keep")
+parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+args = parser.parse_args()
+start_django(args.database, REDIS_URL=args.redis)
 
 import numpy as np  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
@@ -27,11 +33,6 @@ from publishing.models import ApiToken  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=50)
-    args = parser.parse_args()
-
     user = User.objects.create_user("bench")
     user.profile.timezone = "Europe/Paris"
     user.profile.save()

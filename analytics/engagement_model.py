@@ -52,6 +52,9 @@ PRIOR_PEAK = 0.12  # log units: default hours ~1.13x the quietest hour; a weak s
 PRIOR_SHOULDER = 0.07  # neighbours of default hours stay below every default hour
 PRIOR_RANK_STEP = 0.01
 PRIOR_KAPPA = 2.5  # von Mises concentration: bumps ~2-3 hours wide
+PRIOR_NIGHT_DIP = 0.3  # log units at PRIOR_NIGHT_CENTRE: ~0.74x a daytime hour of the prior
+PRIOR_NIGHT_CENTRE = 3.5
+PRIOR_NIGHT_KAPPA = 2.5  # half depth about 3 hours either side: 0:30 and 6:30
 PRIOR_DAY_PEAK = 0.10
 PRIOR_DAY_RANK_STEP = 0.005
 
@@ -86,6 +89,9 @@ def prior_hour_curve(default: PlatformDefault) -> np.ndarray:
         angle = 2 * np.pi * (hours - centre) / HOURS
         bumps += (1.0 - 0.1 * rank) * np.exp(PRIOR_KAPPA * (np.cos(angle) - 1.0))
     curve = PRIOR_SHOULDER * bumps / bumps.max()
+    # Every study finds the small hours quiet, whatever the platform: audiences sleep.
+    night = 2 * np.pi * (hours - PRIOR_NIGHT_CENTRE) / HOURS
+    curve -= PRIOR_NIGHT_DIP * np.exp(PRIOR_NIGHT_KAPPA * (np.cos(night) - 1.0))
     # Pin the default hours above every shoulder so the no-data answer is exactly the list.
     curve[list(default.hours)] = PRIOR_PEAK - PRIOR_RANK_STEP * np.arange(len(default.hours))
     return curve - curve.mean()
@@ -160,7 +166,7 @@ def fit(posts: Outcomes, default: PlatformDefault) -> Fit:
         hours = _hour_curve(
             np.bincount(hour, kept_weight * value, minlength=HOURS),
             np.where(left, _without(counts.hour_weights, hour, weight, dropped), 0.0),
-            _without(counts.hour_weights_sq, hour, weight**2, dropped),
+            _without(counts.hour_weights_sq, hour, weight, dropped, squared=True),
             prior_hour,
             sigma,
         )
@@ -355,6 +361,9 @@ def _blended_sd(variance: float, n: int) -> float:
     return float(np.sqrt((n * variance + SIGMA0_STRENGTH * SIGMA0**2) / (n + SIGMA0_STRENGTH)))
 
 
-def _without(totals: np.ndarray, groups: np.ndarray, values: np.ndarray, dropped: np.ndarray) -> np.ndarray:
+def _without(
+    totals: np.ndarray, groups: np.ndarray, values: np.ndarray, dropped: np.ndarray, *, squared: bool = False
+) -> np.ndarray:
     """Per-group totals minus the dropped rows' share (cheaper than a new pass over all rows)."""
-    return totals - np.bincount(groups[dropped], values[dropped], minlength=totals.size)
+    removed = values[dropped] ** 2 if squared else values[dropped]
+    return totals - np.bincount(groups[dropped], removed, minlength=totals.size)

@@ -90,7 +90,8 @@ def outcomes(history: History, window_days: int) -> Outcomes | None:
     age = np.maximum(kept(age), 0.0)  # a clock a little ahead of the server is not the future
 
     def metric(values) -> np.ndarray:
-        return np.nan_to_num(kept(values), nan=0.0, posinf=0.0).clip(min=0.0)
+        values = kept(values)
+        return np.where((values > 0.0) & (values < np.inf), values, 0.0)  # NaN, infinities, negatives: 0
 
     engagement = (
         metric(history.likes)

@@ -13,7 +13,11 @@ reads recommendations off it.
    How far this account may stray from the prior (tau) is not fixed: the curves for a few
    values of tau are averaged, each weighted by how well it explains the account's posts;
 3. weekday effect on what the hour curve leaves, shrunk harder; then a small hour x weekday
-   interaction (smoothed across hours) shrunk harder still; two backfitting rounds.
+   interaction (smoothed across hours) shrunk harder still; two backfitting rounds;
+4. young posts (a harvested reading before the post settled) read low: from the second round the
+   gap between their residuals and settled posts' is measured and added back.
+
+The prior is the platform's default hours as bumps, over a night trough.
 """
 
 from __future__ import annotations

@@ -23,14 +23,16 @@ OCCUPYING = [Status.SCHEDULED, Status.PUBLISHING, Status.SUBMITTED, Status.VERIF
 
 
 # The engine only learns about hours someone posts at. An hour with little data behind it goes
-# first ("worth trying") when it is a close call (within EXPLORE_MARGIN points of the best free
-# slot), or when its upside reaches the best slot's expected engagement while even its cautious
-# estimate stays within MIN_TRY_RELATIVE percent of it: never a clearly worse hour.
+# first ("worth trying") when, in one draw from the engine's posterior (seeded per user, platform
+# and date, so the dialog reopened shows the same chips), it beats the best free slot, while its
+# expected engagement stays within MIN_TRY_RELATIVE of the best slot's: never a clearly worse hour.
+# This is Thompson sampling: hours are tried about as often as they may be the best.
+FEW_POSTS_TO_TRY = 3
+MIN_TRY_RELATIVE = 0.8
+# Slots made without a draw (none in the dialog since draws came in) use the earlier rule: a close
+# call (within EXPLORE_MARGIN points of the best), or an upside that reaches the best's estimate.
 EXPLORE_MARGIN = 3.0
 FEW_POSTS = 1
-MIN_TRY_RELATIVE = 0.8
-EXPLORATION = "thompson"
-THOMPSON_FEW_POSTS = 3
 
 
 @dataclass(frozen=True)
@@ -98,15 +100,15 @@ def ranked_slots(free: list[datetime], engine: Recommendation, seed: int) -> lis
 
 
 def _explore_among_the_best(slots: list[Slot], engine: Recommendation) -> list[Slot]:
-    """Best first; within EXPLORE_MARGIN of the best, hours with little data behind them lead."""
+    """Best first, unless an hour with little data behind it is worth trying (see above)."""
     if not slots or engine.source == "default":
         return slots  # without any history every hour is unexplored: nothing to prefer
     best = slots[0]
-    if EXPLORATION == "thompson" and best.draw is not None:
+    if best.draw is not None:
         worth_trying = [
             s
             for s in slots
-            if s.posts_here <= THOMPSON_FEW_POSTS
+            if s.posts_here <= FEW_POSTS_TO_TRY
             and s.draw > best.draw
             and s.expected >= MIN_TRY_RELATIVE * best.expected
         ]

@@ -105,34 +105,31 @@ def _explore_among_the_best(slots: list[Slot], engine: Recommendation) -> list[S
         return slots  # without any history every hour is unexplored: nothing to prefer
     best = slots[0]
     if best.draw is not None:
-        worth_trying = [
-            s
-            for s in slots
-            if s.posts_here <= FEW_POSTS_TO_TRY
-            and s.draw > best.draw
-            and s.expected >= MIN_TRY_RELATIVE * best.expected
-        ]
-        if not worth_trying:
-            return slots
-        first = max(worth_trying, key=lambda s: (s.draw, s.score))
-        return [replace(first, worth_trying=True)] + [s for s in slots if s is not first]
-    worth_trying = [
-        s
-        for s in slots
-        if s.posts_here <= FEW_POSTS
-        and (
-            s.score >= best.score - EXPLORE_MARGIN
-            or (
-                best.posts_here > FEW_POSTS
-                and s.upside >= best.relative
-                and s.relative >= MIN_TRY_RELATIVE * best.relative
-            )
-        )
-    ]
-    if not worth_trying:
+        worth_trying = [s for s in slots if _wins_the_draw(s, best)]
+        first = max(worth_trying, key=lambda s: (s.draw, s.score), default=None)
+    else:
+        worth_trying = [s for s in slots if _close_call_or_upside(s, best)]
+        first = max(worth_trying, key=lambda s: (s.upside, s.score), default=None)
+    if first is None:
         return slots
-    first = max(worth_trying, key=lambda s: (s.upside, s.score))
     return [replace(first, worth_trying=True)] + [s for s in slots if s is not first]
+
+
+def _wins_the_draw(slot: Slot, best: Slot) -> bool:
+    return (
+        slot.posts_here <= FEW_POSTS_TO_TRY
+        and slot.draw > best.draw
+        and slot.expected >= MIN_TRY_RELATIVE * best.expected
+    )
+
+
+def _close_call_or_upside(slot: Slot, best: Slot) -> bool:
+    if slot.posts_here > FEW_POSTS:
+        return False
+    if slot.score >= best.score - EXPLORE_MARGIN:
+        return True
+    clearly_worse = slot.relative < MIN_TRY_RELATIVE * best.relative
+    return best.posts_here > FEW_POSTS and slot.upside >= best.relative and not clearly_worse
 
 
 def best_shared_slot(slots_by_platform: dict[str, list[Slot]]) -> Slot | None:

@@ -1,109 +1,33 @@
-"""Best hours and weekdays to post, learned from one account's recent posts on one platform.
+"""Best hours and weekdays to post, read off the engagement model fitted to one account's posts.
 
-Pure numpy, no Django: analytics/history.py turns the ORM rows into a `History`.
-
-The method, all vectorised over the rows:
-1. outcome = log engagement per follower (or, without follower counts, log engagement with the
-   account's growth trend removed); immature posts and old posts count less;
-2. account level = median residual against the platform prior; residuals are winsorised at
-   1.5 robust sds (MAD) and posts beyond 3 robust sds (viral hits, flops) are left out, so one
-   outlier cannot decide the answer;
-3. hour curve = Gaussian-process regression on the 24 hourly means with a periodic kernel (23
-   and 0 are neighbours), centred on the platform prior: with few posts the prior stays in
-   charge, with many the posts take over (the exact form of normal-normal shrinkage + smoothing).
-   How far this account may stray from the prior (tau) is not fixed: the curves for a few
-   values of tau are averaged, each weighted by how well it explains the account's posts;
-4. weekday effect on what the hour curve leaves, shrunk harder; then a small hour x weekday
-   interaction (smoothed across hours) shrunk harder still; two backfitting rounds;
-5. every weekday x hour slot gets a score; best hours/days are read off those scores.
+Pure numpy, no Django: analytics/history.py turns the ORM rows into a `History`,
+analytics/engagement_outcome.py turns those into comparable outcomes, analytics/engagement_model.py
+fits the weekday x hour model, and this module scores every slot and names the best hours and days.
 
 bench/optimal_times_eval.py measures it against "mean engagement per hour" on synthetic users.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .platform_defaults import PLATFORMS, PlatformDefault, default_for
+from . import engagement_model
+from .engagement_outcome import DAYS, HOURS, History, outcomes
+from .platform_defaults import PLATFORMS, default_for
 
 __all__ = ["PLATFORMS", "History", "Recommendation", "recommend"]
-
-HOURS = 24
-DAYS = 7
-
-# Engagement = likes + weighted comments/shares/saves + a little of the views: a comment or a
-# share costs the viewer more than a like, and views are cheap and on another scale.
-COMMENT_WEIGHT = 2.0
-SHARE_WEIGHT = 3.0
-SAVE_WEIGHT = 2.0
-VIEW_WEIGHT = 0.02
-
-HALF_LIFE_DAYS = 45.0  # recency: shorter costs precision when tastes do not drift
-MATURITY_DAYS = 2.0  # posts this young have not collected their engagement yet: count them less
-MIN_MATURITY_WEIGHT = 0.2
-
-SIGMA0 = 0.9  # typical noise on the log scale; the small-sample fallback
-SIGMA0_STRENGTH = 10.0  # posts' worth of belief in SIGMA0 before the account's own MAD takes over
-SIGMA_FLOOR = 0.3
-WINSOR_SD = 1.5  # Huber-like: engagement noise is heavy-tailed even without viral posts
-# Further out than this, a post says more about its content than about its hour: leave it out
-# rather than let it pull at 1.5 sds (3% viral posts cost ~0.02 regret at 40-120 posts offline).
-REJECT_SD = 3.0
-
-# sd of an account's hour curve around the prior, log units: some audiences follow the platform's
-# rhythm closely, others barely. The answer averages over these, weighted by the evidence; a
-# finer or wider grid made no difference offline, one value alone fits flat curves worse.
-TAU_HOUR_GRID = (0.25, 0.4, 0.6)
-TAU_DAY = 0.07  # weekday effects are smaller and noisier: shrink them harder
-TAU_INTERACTION = 0.08  # an hour x weekday effect needs a lot of posts in that very slot
-TAU_CAP = 1.0
-HOUR_LENGTH = 3.0  # hours over which the curve stays correlated: audiences wake up gradually
-BACKFIT_ROUNDS = 2
-UNCERTAINTY_PENALTY = 0.5  # posterior sds subtracted before ranking hours
-EXPLORE_SD = 1.0  # posterior sds added for an hour's upside (analytics/scheduling.py: worth trying)
-LEVEL_SD = 1.0  # the account's own level is unknown a priori: let the data set it
-TREND_SHRINK_POSTS = 20.0  # a growth trend from a handful of posts is mostly noise
-
-# The prior: default hours are bumps on a log scale; the listed order is kept exactly.
-PRIOR_PEAK = 0.12  # log units: default hours ~1.13x the quietest hour; a weak shape
-PRIOR_SHOULDER = 0.07  # neighbours of default hours stay below every default hour
-PRIOR_RANK_STEP = 0.01
-PRIOR_KAPPA = 2.5  # von Mises concentration: bumps ~2-3 hours wide
-PRIOR_DAY_PEAK = 0.10
-PRIOR_DAY_RANK_STEP = 0.005
 
 BEST_HOURS = 4
 MIN_BEST_DAYS = 3
 DAY_TOLERANCE = 0.05  # a day within ~5% of the best day is one of the best days
+# Past either of these the account's own posts speak louder than the platform's defaults.
 HISTORICAL_CONFIDENCE = 0.7
 HISTORICAL_POSTS = 60.0
-
-
-@dataclass(frozen=True)
-class History:
-    """One user's posts on one platform, hours and weekdays already in the user's local time."""
-
-    hour: np.ndarray
-    weekday: np.ndarray  # 0 = Monday
-    age_days: np.ndarray
-    views: np.ndarray
-    likes: np.ndarray
-    comments: np.ndarray
-    shares: np.ndarray
-    saves: np.ndarray
-    followers: np.ndarray  # NaN where unknown
-    # How far each row's counts are from final (a harvested post still young: below 1). Empty: every
-    # row is final, as imported rows are.
-    maturity: np.ndarray = field(default_factory=lambda: np.ones(0))
-
-    @classmethod
-    def empty(cls) -> History:
-        return cls(*(np.zeros(0) for _ in range(9)))
-
-    def __len__(self) -> int:
-        return int(np.asarray(self.hour).shape[0])
+# Posterior sds in a draw: 1 is plain Thompson sampling; half explored as widely over the weeks at a
+# lower cost in the first ones (bench/optimal_times_loop.py: 0.24 instead of 0.33 regret from week 7).
+DRAW_SCALE = 0.5
 
 
 @dataclass(frozen=True)
@@ -124,317 +48,42 @@ class Recommendation:
     sample_size: int
     source: str  # "default" | "blended" | "historical"
     confidence: float  # 0..1
+    # (7, 24): the posterior mean, neither cautious nor optimistic, as a percentage of the best
+    # slot's cautious estimate (the scale of slot_relative).
+    slot_expected: np.ndarray | None = None
+    # (24, 24) log units: how uncertain the hour curve still is, for posterior draws; None without data.
+    hour_covariance: np.ndarray | None = None
+
+    def posterior_draw(self, seed: int) -> np.ndarray:
+        """(7, 24) one plausible truth drawn from the posterior, on slot_relative's scale.
+
+        The same seed gives the same draw: a dialog opened twice offers the same chips.
+        """
+        expected = self.slot_relative if self.slot_expected is None else self.slot_expected
+        if self.hour_covariance is None:
+            return expected
+        values, vectors = np.linalg.eigh(self.hour_covariance)
+        shape = vectors @ (np.sqrt(np.clip(values, 0.0, None)) * np.random.default_rng(seed).standard_normal(HOURS))
+        return expected * np.exp(DRAW_SCALE * shape)[None, :]
 
 
 def recommend(platform: str, history: History, *, window_days: int = 90) -> Recommendation:
     """Score every weekday x hour for this account and platform; defaults when there is no data."""
     default = default_for(platform)
-    prior_hour, prior_day = prior_hour_curve(default), prior_day_effect(default)
-    rows = _usable_rows(history, window_days)
-    if rows is None:
-        slots = prior_day[:, None] + prior_hour[None, :]
-        return _answer(platform, slots, np.zeros((DAYS, HOURS), dtype=np.int64), 0, 0.0, "default")
+    posts = outcomes(history, window_days)
+    if posts is None:
+        slots = engagement_model.prior_slots(default)
+        return _answer(platform, slots, slots, np.zeros((DAYS, HOURS), dtype=np.int64), 0, 0.0, "default")
 
-    hour, day, y, weight = rows
-    fit = _fit(hour, day, y, weight, prior_hour, prior_day)
-    counts = np.bincount(day * HOURS + hour, minlength=DAYS * HOURS).reshape(DAYS, HOURS)
+    fit = engagement_model.fit(posts, default)
+    counts = np.bincount(posts.day * HOURS + posts.hour, minlength=DAYS * HOURS).reshape(DAYS, HOURS)
+    weight = posts.weight
     effective_n = float(weight.sum() ** 2 / max(float((weight**2).sum()), 1e-12))
-    source = "historical" if fit.confidence >= HISTORICAL_CONFIDENCE or effective_n >= HISTORICAL_POSTS else "blended"
-    return _answer(platform, fit.slots, counts, int(hour.size), fit.confidence, source, upside=fit.upside)
-
-
-# --- the prior -----------------------------------------------------------------------------
-
-
-def circular_distance(a: np.ndarray, b: np.ndarray | int, period: int = HOURS) -> np.ndarray:
-    gap = np.abs(np.asarray(a) - np.asarray(b)) % period
-    return np.minimum(gap, period - gap)
-
-
-def prior_hour_curve(default: PlatformDefault) -> np.ndarray:
-    """The platform's hour curve in log units: default hours highest, in their listed order."""
-    hours = np.arange(HOURS)
-    bumps = np.zeros(HOURS)
-    for rank, centre in enumerate(default.hours):
-        angle = 2 * np.pi * (hours - centre) / HOURS
-        bumps += (1.0 - 0.1 * rank) * np.exp(PRIOR_KAPPA * (np.cos(angle) - 1.0))
-    curve = PRIOR_SHOULDER * bumps / bumps.max()
-    # Pin the default hours above every shoulder so the no-data answer is exactly the list.
-    curve[list(default.hours)] = PRIOR_PEAK - PRIOR_RANK_STEP * np.arange(len(default.hours))
-    return curve - curve.mean()
-
-
-def prior_day_effect(default: PlatformDefault) -> np.ndarray:
-    """Weekday offsets in log units; flat for platforms whose default is every day."""
-    effect = np.zeros(DAYS)
-    if len(default.days) < DAYS:
-        effect[list(default.days)] = PRIOR_DAY_PEAK - PRIOR_DAY_RANK_STEP * np.arange(len(default.days))
-    return effect - effect.mean()
-
-
-def _hour_kernel() -> np.ndarray:
-    """Circular Gaussian kernel, bandwidth 1 hour, cut beyond 3 hours: pools the
-    interaction's evidence across neighbouring hours of the same weekday."""
-    distance = circular_distance(np.arange(HOURS)[:, None], np.arange(HOURS)[None, :])
-    return np.where(distance <= 3, np.exp(-(distance**2) / 2.0), 0.0)
-
-
-HOUR_KERNEL = _hour_kernel()
-
-
-def _hour_covariance(length_hours: float) -> np.ndarray:
-    """Matern-3/2 correlation between hours, by chord distance on the clock face.
-
-    The chord makes 23 and 0 neighbours (and keeps the matrix positive definite). Matern 3/2
-    rather than a squared exponential: the latter overshoots past a sharp peak, so a strong 23:00
-    with no posts at 0:00 would make 0:00 look best.
-    """
-    angle = 2 * np.pi * (np.arange(HOURS)[:, None] - np.arange(HOURS)[None, :]) / HOURS
-    chord = HOURS / np.pi * np.abs(np.sin(angle / 2))  # ~ hours apart, for nearby hours
-    scaled = np.sqrt(3.0) * chord / length_hours
-    return (1.0 + scaled) * np.exp(-scaled)
-
-
-HOUR_SHAPES = np.asarray(TAU_HOUR_GRID)[:, None, None] ** 2 * _hour_covariance(HOUR_LENGTH)
-_CENTRE = np.eye(HOURS) - 1.0 / HOURS
-CENTRED_PRIOR_VARIANCE = np.diagonal(_CENTRE @ HOUR_SHAPES @ _CENTRE, axis1=1, axis2=2)
-
-
-# --- from rows to a normalised outcome -----------------------------------------------------
-
-
-def _usable_rows(history: History, window_days: int) -> tuple[np.ndarray, ...] | None:
-    """(hour, weekday, outcome, weight) for the rows inside the window, or None if there are none."""
-    hour = np.asarray(history.hour)
-    if hour.size == 0:
-        return None
-    day = np.asarray(history.weekday)
-    age = np.asarray(history.age_days, dtype=float)
-    keep = (
-        np.isfinite(hour.astype(float))
-        & np.isfinite(day.astype(float))
-        & (hour >= 0)
-        & (hour < HOURS)
-        & (day >= 0)
-        & (day < DAYS)
-        & np.isfinite(age)
-        & (age <= window_days)
-    )
-    if not keep.any():
-        return None
-    age = np.maximum(age[keep], 0.0)  # a clock a little ahead of the server is not the future
-
-    def metric(values: np.ndarray) -> np.ndarray:
-        return np.nan_to_num(np.asarray(values, dtype=float)[keep], nan=0.0, posinf=0.0).clip(min=0.0)
-
-    engagement = (
-        metric(history.likes)
-        + COMMENT_WEIGHT * metric(history.comments)
-        + SHARE_WEIGHT * metric(history.shares)
-        + SAVE_WEIGHT * metric(history.saves)
-        + VIEW_WEIGHT * metric(history.views)
-    )
-    followers = np.asarray(history.followers, dtype=float)[keep]
-    y = _normalised_outcome(np.log1p(engagement), followers, age)
-    maturity = np.clip(age / MATURITY_DAYS, MIN_MATURITY_WEIGHT, 1.0)
-    given = np.asarray(history.maturity, dtype=float)
-    if given.size:
-        if given.shape != hour.shape:
-            raise ValueError("History.maturity must have one value per row, or none")
-        maturity = maturity * np.clip(np.nan_to_num(given[keep], nan=1.0), MIN_MATURITY_WEIGHT, 1.0)
-    weight = 0.5 ** (age / HALF_LIFE_DAYS) * maturity
-    return hour[keep].astype(np.int64), day[keep].astype(np.int64), y, weight
-
-
-def _normalised_outcome(log_engagement: np.ndarray, followers: np.ndarray, age: np.ndarray) -> np.ndarray:
-    """Log engagement per follower; without any follower count, remove the growth trend instead."""
-    known = np.isfinite(followers) & (followers > 0)
-    if known.any():
-        log_followers = np.log(np.where(known, followers, 1.0))
-        if not known.all():
-            # Fill gaps from the nearest snapshots in time: follower counts move slowly.
-            order = np.argsort(age[known], kind="stable")
-            filled = np.interp(age, age[known][order], log_followers[known][order])
-            log_followers = np.where(known, log_followers, filled)
-        return log_engagement - log_followers
-    return log_engagement - _robust_trend(log_engagement, age)
-
-
-def _robust_trend(y: np.ndarray, age: np.ndarray) -> np.ndarray:
-    """A linear trend in age from winsorised values, shrunk toward none for few posts."""
-    n = y.size
-    if n < 3 or np.ptp(age) <= 0:
-        return np.zeros(n)
-    centre = np.median(y)
-    spread = max(1.4826 * float(np.median(np.abs(y - centre))), SIGMA_FLOOR)
-    clipped = np.clip(y, centre - WINSOR_SD * spread, centre + WINSOR_SD * spread)
-    age_centred = age - age.mean()
-    slope = float(np.dot(age_centred, clipped - clipped.mean()) / np.dot(age_centred, age_centred))
-    slope *= n / (n + TREND_SHRINK_POSTS)
-    return slope * age_centred
-
-
-# --- the model -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Fit:
-    slots: np.ndarray  # (7, 24) log units, cautious
-    confidence: float
-    upside: np.ndarray  # (7, 24) log units, optimistic
-
-
-def _shrunk(sums: np.ndarray, weights: np.ndarray, prior: np.ndarray, strength: float) -> np.ndarray:
-    """Normal-normal posterior mean: the data's mean pulled toward the prior by `strength` posts."""
-    return (sums + strength * prior) / (weights + strength)
-
-
-@dataclass(frozen=True)
-class _HourCurve:
-    curve: np.ndarray  # posterior mean, log units
-    data_share: np.ndarray  # per hour, 0..1: how much of the prior's uncertainty the posts removed
-    sd: np.ndarray  # posterior sd of the curve's shape, per hour
-
-
-def _hour_curve(
-    sums: np.ndarray, weights: np.ndarray, weights_sq: np.ndarray, prior: np.ndarray, sigma: float
-) -> _HourCurve:
-    """Gaussian-process regression on the circle over the 24 hourly means (exact, not approximated).
-
-    curve = platform prior + smooth deviation (sd tau, correlated over ~HOUR_LENGTH hours,
-    wrapping at midnight) + the account's unknown level; each seen hour's mean has variance
-    sigma^2 / n_eff. Few posts leave the prior in charge; many posts override it. Done for every
-    tau in TAU_HOUR_GRID at once, then averaged by each tau's marginal likelihood.
-    """
-    seen = weights > 0
-    gap = sums[seen] / weights[seen] - prior[seen]
-    noise = np.diag(sigma**2 * weights_sq[seen] / weights[seen] ** 2)
-    cross = HOUR_SHAPES[:, :, seen]
-    covariance = cross[:, seen, :] + LEVEL_SD**2 + noise
-    inverse = np.linalg.inv(covariance)
-    log_det = np.linalg.slogdet(covariance)[1]
-    alpha = inverse @ gap
-    log_evidence = -0.5 * (alpha @ gap + log_det)
-    belief = np.exp(log_evidence - log_evidence.max())
-    belief /= belief.sum()
-    curves = prior + ((cross + LEVEL_SD**2) @ alpha[:, :, None])[..., 0]
-    posterior = HOUR_SHAPES - cross @ inverse @ np.swapaxes(cross, 1, 2)  # covariance of the shape part
-    variance = np.maximum(np.diagonal(posterior, axis1=1, axis2=2), 0.0)
-    # Confidence is about hours relative to each other (the level is not the question), so
-    # compare the variance of each hour's deviation from the daily mean, after vs before.
-    after = np.maximum(variance - 2.0 * posterior.mean(axis=2) + posterior.mean(axis=(1, 2))[:, None], 0.0)
-    curve = belief @ curves
-    spread = belief @ (variance + curves**2) - curve**2  # the mixture's variance: tau is uncertain too
-    return _HourCurve(
-        curve=curve,
-        data_share=belief @ np.clip(1.0 - after / CENTRED_PRIOR_VARIANCE, 0.0, 1.0),
-        sd=np.sqrt(np.maximum(spread, 0.0)),
-    )
-
-
-def _tau(residual: np.ndarray, groups: np.ndarray, weight: np.ndarray, bins: int, sigma: float, tau0: float) -> float:
-    """Method-of-moments spread of group means around the prior, never below tau0."""
-    w_sum = np.bincount(groups, weight, minlength=bins)
-    w2_sum = np.bincount(groups, weight**2, minlength=bins)
-    seen = w_sum > 0
-    mean = np.bincount(groups, weight * residual, minlength=bins)[seen] / w_sum[seen]
-    n_eff = w_sum[seen] ** 2 / w2_sum[seen]
-    excess = float(np.sum(n_eff * mean**2) - seen.sum() * sigma**2) / float(n_eff.sum())
-    return float(np.clip(np.sqrt(max(excess, 0.0)), tau0, TAU_CAP))
-
-
-def _robust(residual: np.ndarray, hour: np.ndarray, posts: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
-    """Residuals clipped at WINSOR_SD robust sds, the noise sd they carry, and the outliers' rows.
-
-    An outlier is a post beyond REJECT_SD robust sds that most posts of its hour do not follow:
-    when half an hour's posts (two at least) are that far out the same way, that is the hour.
-    The sd is the root mean square of the clipped residuals kept (what actually enters the
-    means), blended toward SIGMA0 for few posts, which say little about their own spread.
-    """
-    centre = float(np.median(residual))
-    offset = residual - centre
-    distance = np.abs(offset)
-    mad_sigma = 1.4826 * float(np.median(distance))
-    # A MAD from three posts is noise too: blend it toward SIGMA0 before using it as the cap.
-    scale = max(_blended_sd(mad_sigma**2, residual.size), SIGMA_FLOOR)
-    far = np.flatnonzero(distance > REJECT_SD * scale)
-    far_hour, above = hour[far], offset[far] > 0
-    together = np.where(
-        above,
-        np.bincount(far_hour[above], minlength=HOURS)[far_hour],
-        np.bincount(far_hour[~above], minlength=HOURS)[far_hour],
-    )
-    dropped = far[(together < 2) | (2 * together < posts[far_hour])]
-    clipped = np.clip(offset, -WINSOR_SD * scale, WINSOR_SD * scale)
-    kept = residual.size - dropped.size  # never 0: the posts at the median are never far
-    mean = (clipped.sum() - clipped[dropped].sum()) / kept
-    spread = max(((clipped**2).sum() - (clipped[dropped] ** 2).sum()) / kept - mean**2, 0.0)
-    return clipped + centre, max(_blended_sd(spread, kept), SIGMA_FLOOR), dropped
-
-
-def _blended_sd(variance: float, n: int) -> float:
-    return float(np.sqrt((n * variance + SIGMA0_STRENGTH * SIGMA0**2) / (n + SIGMA0_STRENGTH)))
-
-
-def _without(totals: np.ndarray, groups: np.ndarray, values: np.ndarray, dropped: np.ndarray) -> np.ndarray:
-    """Per-group totals minus the dropped rows' share (cheaper than a new pass over all rows)."""
-    return totals - np.bincount(groups[dropped], values[dropped], minlength=totals.size)
-
-
-def _fit(
-    hour: np.ndarray, day: np.ndarray, y: np.ndarray, weight: np.ndarray, prior_hour: np.ndarray, prior_day: np.ndarray
-) -> _Fit:
-    deviation = y - prior_hour[hour] - prior_day[day]
-    level = float(np.median(deviation))
-    outcome = y - level
-    posts = np.bincount(hour, minlength=HOURS)
-    hour_weights = np.bincount(hour, weight, minlength=HOURS)
-    hour_weights_sq = np.bincount(hour, weight**2, minlength=HOURS)
-    day_weights = np.bincount(day, weight, minlength=DAYS)
-
-    hours = _HourCurve(curve=prior_hour.copy(), data_share=np.zeros(HOURS), sd=np.zeros(HOURS))
-    day_effect = prior_day.copy()
-    for _ in range(BACKFIT_ROUNDS):  # hours given days, days given hours; re-robustify each round
-        fitted = hours.curve[hour] + day_effect[day]
-        clipped, sigma, dropped = _robust(outcome - fitted, hour, posts)
-        kept_weight = weight.copy()
-        kept_weight[dropped] = 0.0
-        robust = fitted + clipped
-        value = robust - day_effect[day]
-        left = posts - np.bincount(hour[dropped], minlength=HOURS) > 0
-        hours = _hour_curve(
-            np.bincount(hour, kept_weight * value, minlength=HOURS),
-            np.where(left, _without(hour_weights, hour, weight, dropped), 0.0),
-            _without(hour_weights_sq, hour, weight**2, dropped),
-            prior_hour,
-            sigma,
-        )
-        value = robust - hours.curve[hour]
-        tau_day = _tau(value - prior_day[day], day, kept_weight, DAYS, sigma, TAU_DAY)
-        day_sum = np.bincount(day, kept_weight * value, minlength=DAYS)
-        day_effect = _shrunk(day_sum, _without(day_weights, day, weight, dropped), prior_day, sigma**2 / tau_day**2)
-
-    # Interaction: what hour + day leave in each slot, smoothed across hours within the day.
-    fitted = hours.curve[hour] + day_effect[day]
-    leftover, sigma, dropped = _robust(outcome - fitted, hour, posts)
-    kept_weight = weight.copy()
-    kept_weight[dropped] = 0.0
-    cell = day * HOURS + hour
-    cell_sum = np.bincount(cell, kept_weight * leftover, minlength=DAYS * HOURS).reshape(DAYS, HOURS) @ HOUR_KERNEL
-    cell_weight = np.bincount(cell, kept_weight, minlength=DAYS * HOURS).reshape(DAYS, HOURS) @ HOUR_KERNEL
-    interaction = _shrunk(cell_sum, cell_weight, np.zeros((DAYS, HOURS)), sigma**2 / TAU_INTERACTION**2)
-
-    # Rank by a cautious estimate: an hour the posts barely cover must beat a well-covered one
-    # by more than its extra uncertainty (no recommending an unposted hour on extrapolation alone).
-    cautious = hours.curve - UNCERTAINTY_PENALTY * hours.sd
-    slots = cautious[None, :] + day_effect[:, None] + interaction
-    # Confidence: how much of the prior's uncertainty about the top hours the posts removed.
-    top = np.argsort(-slots.mean(axis=0), kind="stable")[:BEST_HOURS]
-    upside = (hours.curve + EXPLORE_SD * hours.sd)[None, :] + day_effect[:, None] + interaction
-    return _Fit(slots=slots, confidence=float(hours.data_share[top].mean()), upside=upside)
-
-
-# --- scores --------------------------------------------------------------------------------
+    historical = fit.confidence >= HISTORICAL_CONFIDENCE or effective_n >= HISTORICAL_POSTS
+    source = "historical" if historical else "blended"
+    answer = _answer(platform, fit.slots, fit.upside, counts, int(posts.hour.size), fit.confidence, source)
+    expected = 100.0 * np.exp(fit.mean - fit.slots.max())
+    return replace(answer, slot_expected=expected, hour_covariance=fit.hour_covariance)
 
 
 def _to_percent(values: np.ndarray) -> np.ndarray:
@@ -448,13 +97,13 @@ def _to_percent(values: np.ndarray) -> np.ndarray:
 def _answer(
     platform: str,
     slots: np.ndarray,
+    upside: np.ndarray,
     counts: np.ndarray,
     sample_size: int,
     confidence: float,
     source: str,
-    *,
-    upside: np.ndarray | None = None,
 ) -> Recommendation:
+    """Scores, best hours and best days read off the model's (7, 24) log-engagement estimates."""
     hour_value = slots.mean(axis=0)
     day_value = slots.mean(axis=1)
     best_hours = np.argsort(-hour_value, kind="stable")[:BEST_HOURS]
@@ -469,7 +118,7 @@ def _answer(
         day_scores=[float(s) for s in _to_percent(day_value)],
         slot_scores=_to_percent(slots),
         slot_relative=100.0 * np.exp(slots - slots.max()),
-        slot_upside=100.0 * np.exp((slots if upside is None else upside) - slots.max()),
+        slot_upside=100.0 * np.exp(upside - slots.max()),
         slot_counts=counts.astype(np.int64),
         sample_size=sample_size,
         source=source,

@@ -6,6 +6,7 @@ an hour of a post the user already has on that platform.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -22,12 +23,16 @@ OCCUPYING = [Status.SCHEDULED, Status.PUBLISHING, Status.SUBMITTED, Status.VERIF
 
 
 # The engine only learns about hours someone posts at. An hour with little data behind it goes
-# first ("worth trying") when it is a close call (within EXPLORE_MARGIN points of the best free
-# slot), or when its upside reaches the best slot's expected engagement while even its cautious
-# estimate stays within MIN_TRY_RELATIVE percent of it: never a clearly worse hour.
+# first ("worth trying") when, in one draw from the engine's posterior (seeded per user, platform
+# and date, so the dialog reopened shows the same chips), it beats the best free slot, while its
+# expected engagement stays within MIN_TRY_RELATIVE of the best slot's: never a clearly worse hour.
+# This is Thompson sampling: hours are tried about as often as they may be the best.
+FEW_POSTS_TO_TRY = 3
+MIN_TRY_RELATIVE = 0.8
+# Slots made without a draw (none in the dialog since draws came in) use the earlier rule: a close
+# call (within EXPLORE_MARGIN points of the best), or an upside that reaches the best's estimate.
 EXPLORE_MARGIN = 3.0
 FEW_POSTS = 1
-MIN_TRY_RELATIVE = 0.8
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class Slot:
     upside: float = 100.0  # the same, optimistic
     posts_here: int = 0  # posts of the window at this weekday and hour
     worth_trying: bool = False  # as good as the best within the margin, and little data here yet
+    expected: float = 100.0  # the same, the posterior mean (neither cautious nor optimistic)
+    draw: float | None = None  # the same, in one draw from the posterior (None: no draw made)
 
 
 def engine_answer(owner, platform: str, tz: ZoneInfo, *, now: datetime) -> Recommendation:
@@ -60,7 +67,22 @@ def free_slots(owner, platform: str, day: date, tz: ZoneInfo, engine: Recommenda
         .filter(scheduled_time__gte=candidates[0] - MIN_GAP, scheduled_time__lte=candidates[-1] + MIN_GAP)
         .values_list("scheduled_time", flat=True)
     )
-    weekday = day.weekday()
+    free = [local for local in candidates if local > now and all(abs(local - other) >= MIN_GAP for other in taken)]
+    return ranked_slots(free, engine, draw_seed(owner.pk, platform, day))
+
+
+def draw_seed(owner_id: int, platform: str, day: date) -> int:
+    """One posterior draw per user, platform and date: the dialog reopened offers the same chips."""
+    return zlib.crc32(f"{owner_id}:{platform}:{day.isoformat()}".encode())
+
+
+def ranked_slots(free: list[datetime], engine: Recommendation, seed: int) -> list[Slot]:
+    """These local times of one day, best first (see _explore_among_the_best for the first place)."""
+    if not free:
+        return []
+    weekday = free[0].weekday()
+    draw = engine.posterior_draw(seed)[weekday] if engine.source != "default" else None
+    expected = engine.slot_relative if engine.slot_expected is None else engine.slot_expected
     slots = [
         Slot(
             at=local.astimezone(UTC),
@@ -69,35 +91,45 @@ def free_slots(owner, platform: str, day: date, tz: ZoneInfo, engine: Recommenda
             relative=round(float(engine.slot_relative[weekday, local.hour])),
             upside=round(float(engine.slot_upside[weekday, local.hour])),
             posts_here=int(engine.slot_counts[weekday, local.hour]),
+            expected=float(expected[weekday, local.hour]),
+            draw=None if draw is None else float(draw[local.hour]),
         )
-        for local in candidates
-        if local > now and all(abs(local - other) >= MIN_GAP for other in taken)
+        for local in free
     ]
     return _explore_among_the_best(sorted(slots, key=lambda slot: (-slot.score, slot.at)), engine)
 
 
 def _explore_among_the_best(slots: list[Slot], engine: Recommendation) -> list[Slot]:
-    """Best first; within EXPLORE_MARGIN of the best, hours with little data behind them lead."""
+    """Best first, unless an hour with little data behind it is worth trying (see above)."""
     if not slots or engine.source == "default":
         return slots  # without any history every hour is unexplored: nothing to prefer
     best = slots[0]
-    worth_trying = [
-        s
-        for s in slots
-        if s.posts_here <= FEW_POSTS
-        and (
-            s.score >= best.score - EXPLORE_MARGIN
-            or (
-                best.posts_here > FEW_POSTS
-                and s.upside >= best.relative
-                and s.relative >= MIN_TRY_RELATIVE * best.relative
-            )
-        )
-    ]
-    if not worth_trying:
+    if best.draw is not None:
+        worth_trying = [s for s in slots if _wins_the_draw(s, best)]
+        first = max(worth_trying, key=lambda s: (s.draw, s.score), default=None)
+    else:
+        worth_trying = [s for s in slots if _close_call_or_upside(s, best)]
+        first = max(worth_trying, key=lambda s: (s.upside, s.score), default=None)
+    if first is None:
         return slots
-    first = max(worth_trying, key=lambda s: (s.upside, s.score))
     return [replace(first, worth_trying=True)] + [s for s in slots if s is not first]
+
+
+def _wins_the_draw(slot: Slot, best: Slot) -> bool:
+    return (
+        slot.posts_here <= FEW_POSTS_TO_TRY
+        and slot.draw > best.draw
+        and slot.expected >= MIN_TRY_RELATIVE * best.expected
+    )
+
+
+def _close_call_or_upside(slot: Slot, best: Slot) -> bool:
+    if slot.posts_here > FEW_POSTS:
+        return False
+    if slot.score >= best.score - EXPLORE_MARGIN:
+        return True
+    clearly_worse = slot.relative < MIN_TRY_RELATIVE * best.relative
+    return best.posts_here > FEW_POSTS and slot.upside >= best.relative and not clearly_worse
 
 
 def best_shared_slot(slots_by_platform: dict[str, list[Slot]]) -> Slot | None:

@@ -22,7 +22,8 @@ of last week's posts and day-7 readings of older ones. Regret of a post is measu
 curve's row for the day the user picked (the policy only chooses the hour):
 (max - value at the published hour) / (max - mean); 0 = the best hour, 1 = a random hour.
 
-Real PostgreSQL (database `mp_learning`, recreated), Redis db 5, the fake Blotato in this process
+Real PostgreSQL (database `mp_learning`, recreated; LEARNING_DATABASE overrides), Redis db 5
+(LEARNING_REDIS_URL overrides), the fake Blotato in this process
 with rate limits off.
 """
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,8 +41,8 @@ from django_setup import start_django
 from process_stats import machine
 
 start_django(
-    "mp_learning",
-    REDIS_URL="redis://127.0.0.1:6379/5",
+    os.environ.get("LEARNING_DATABASE", "mp_learning"),  # recreated: never a database you keep
+    REDIS_URL=os.environ.get("LEARNING_REDIS_URL", "redis://127.0.0.1:6379/5"),
     BLOTATO_POSTS_PER_MINUTE="0",
     BLOTATO_CHECKS_PER_MINUTE="0",
 )

@@ -55,7 +55,9 @@ class Host:
 
     def start(self) -> None:
         celery = [sys.executable, "-m", "celery", "-A", "mediaposter"]
-        worker = [*celery, "worker", "-n", f"worker@{self.name}", "-c", "4", "-l", "info"]
+        # As docs/deploy.md runs it: sending threads sharing a small pool of database connections.
+        worker = ["env", "DATABASE_POOL_SIZE=4", *celery, "worker", "-P", "threads", "-c", "16"]
+        worker += ["-n", f"worker@{self.name}", "-l", "info"]
         worker += ["--without-gossip", "--without-mingle"]
         beat = [*celery, "beat", "-l", "info", "--max-interval", "1", "-s", str(self.workdir / "celerybeat-schedule")]
         # One session per host, a shell as its init: the worker and beat are in its process group.

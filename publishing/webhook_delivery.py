@@ -8,8 +8,10 @@ with a countdown. After WEBHOOK_DISABLE_AFTER_FAILURES failed attempts in a row 
 switched off and its owner is notified.
 
 Before each send the URL's host is resolved and every address it has must be public (unless
-WEBHOOKS_ALLOW_PRIVATE); redirects are never followed, so a public URL cannot bounce a delivery
-to an internal one.
+WEBHOOKS_ALLOW_PRIVATE), and the address the connection actually reached is checked again once
+connected, so a DNS answer that changes between the check and the connection (DNS rebinding)
+cannot reach an internal service either; redirects are never followed, so a public URL cannot
+bounce a delivery to an internal one.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ import requests
 from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from . import notifications, webhooks
 from .models import DeliveryState, NotificationKind, WebhookDelivery, WebhookEndpoint
@@ -36,11 +41,52 @@ EXCERPT_CHARS = 500
 # seems lost, so a busy queue does not get a second copy of every new delivery.
 FIRST_HINT_GRACE = timedelta(seconds=30)
 
-_session = requests.Session()
-
 
 class Refused(Exception):
     """We will not send to this URL (its host resolves to a private address, or not at all)."""
+
+
+class PrivatePeer(OSError):
+    """The connection reached a private address after all (an OSError, so requests reports it)."""
+
+
+class _PublicPeerOnly:
+    """Checks the address a new connection really reached, before a byte of the delivery is sent."""
+
+    def _new_conn(self):
+        sock = super()._new_conn()
+        peer = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
+        if not settings.WEBHOOKS_ALLOW_PRIVATE and not webhooks.is_public(peer):
+            sock.close()
+            raise PrivatePeer(f"the connection reached {peer}, a private, loopback, link-local or reserved address")
+        return sock
+
+
+class _PublicHTTPConnection(_PublicPeerOnly, HTTPConnection):
+    pass
+
+
+class _PublicHTTPSConnection(_PublicPeerOnly, HTTPSConnection):
+    pass
+
+
+class _PublicHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PublicHTTPConnection
+
+
+class _PublicHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PublicHTTPSConnection
+
+
+class _PublicPeersAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _PublicHTTPPool, "https": _PublicHTTPSPool}
+
+
+_session = requests.Session()
+for _scheme in ("http://", "https://"):
+    _session.mount(_scheme, _PublicPeersAdapter())
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import uuid
 from datetime import timedelta
 
@@ -192,6 +193,35 @@ def test_nothing_is_delivered_to_a_private_address(alice, receiver, clock, setti
     delivery.refresh_from_db()
     assert delivery.last_error.startswith(f"Not sent: {host} resolves to 127.0.0.1, a private, loopback")
     assert delivery.last_status_code is None
+
+
+def test_a_dns_answer_that_turns_private_after_the_check_still_reaches_nothing(
+    alice, receiver, clock, settings, monkeypatch
+):
+    """DNS rebinding: the check sees a public address, the connection gets loopback."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    settings.WEBHOOKS_ALLOW_HTTP = True
+    port = receiver.server.server_port
+    real_getaddrinfo = socket.getaddrinfo
+    answers = iter([[(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]])
+
+    def rebinding(host, *args, **kwargs):
+        # The first answer (the check's) is public; every later one is the receiver on loopback.
+        if host == "rebind.example.com":
+            return next(answers, None) or real_getaddrinfo("127.0.0.1", *args, **kwargs)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    endpoint = WebhookEndpoint.objects.create(
+        owner=alice, url=f"http://rebind.example.com:{port}/hooks", events=list(webhooks.EVENTS), secret="whsec_x"
+    )
+    transitions.fail(publishing_post(alice).pk, "refused")
+    [delivery] = WebhookDelivery.objects.filter(endpoint=endpoint)
+
+    assert webhook_delivery.deliver(delivery.pk) == DeliveryState.PENDING
+    assert receiver.received == []
+    delivery.refresh_from_db()
+    assert "the connection reached 127.0.0.1, a private, loopback" in delivery.last_error
 
 
 def test_every_resolved_address_must_be_public(monkeypatch):

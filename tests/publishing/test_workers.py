@@ -180,7 +180,8 @@ def test_the_harvest_in_a_worker_reads_within_the_keys_budget(alice, fake_blotat
     ScheduledPost.objects.filter(pk__in=[p.pk for p in posts]).update(published_at=timezone.now() - timedelta(days=2))
     fake_blotato.advance(2 * 86400)  # Blotato has taken each post's day-1 reading
     celery_processes.env.update(BLOTATO_CHECKS_PER_MINUTE="1", BLOTATO_CHECKS_BURST="3")
-    celery_processes.start_worker()
+    # Celery's per-task lines (the "succeeded" this waits for) are shown at LOG_LEVEL=DEBUG only.
+    celery_processes.start_worker(LOG_LEVEL="DEBUG")
     harvest_engagement.delay()
     finished = re.compile(r"Task analytics\.harvest_engagement\[[^\]]+\] succeeded")
     wait_until(

@@ -26,7 +26,13 @@ from datetime import timedelta
 from django_setup import ROOT, start_django
 from process_stats import cpu_seconds, machine, rss_mb
 
-start_django("mediaposter_bench", BLOTATO_POSTS_PER_MINUTE="0")
+# One encryption key for this process (which stores the users' Blotato keys) and the workers it
+# starts (which read them): they run with different SECRET_KEYs (the workers without DEBUG).
+start_django(
+    "mediaposter_bench",
+    BLOTATO_POSTS_PER_MINUTE="0",
+    FIELD_ENCRYPTION_KEY="bUJlbmNoLW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXk=",
+)
 
 import numpy as np  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
@@ -39,6 +45,14 @@ from publishing.redis_connection import shared_redis  # noqa: E402
 from tests.processes import CeleryProcesses, wait_until  # noqa: E402
 
 KEY = "blt_bench_key=="
+
+
+class Results(list):
+    """Each result printed as soon as it is measured (a long run stopped halfway still says something)."""
+
+    def append(self, line: str) -> None:
+        print(line, flush=True)
+        super().append(line)
 
 
 def make_due(accounts: list[SocialAccount], count: int, at, prefix: str) -> None:
@@ -137,7 +151,7 @@ def main() -> None:
     account = SocialAccount.objects.create(owner=user, platform="twitter", blotato_account_id="1001")
     log_dir = ROOT / "var" / "bench"
     log_dir.mkdir(parents=True, exist_ok=True)
-    results = []
+    results = Results()
     peak_mb = 0.0
 
     with FakeBlotato() as fake:
@@ -211,8 +225,6 @@ def main() -> None:
         f"setup: {args.workers} worker processes x {args.concurrency} {args.pool}, {args.pool_size} pooled "
         "database connections each, PostgreSQL + Redis, beat every 1 s"
     )
-    for line in results:
-        print(line)
     print(f"duplicate creates on the fake: {duplicate_creates(fake)}")
     print(f"peak worker memory (per worker process): {peak_mb:.0f} MB")
 

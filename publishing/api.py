@@ -141,19 +141,7 @@ def schedule(request):
     data = read_json(request)
     now = timezone.now()
     wanted = api_input.parse_schedule(data, request.user, user_zone(request.user), now=now)
-    if wanted.queued:
-        group_id, posts = queue.queue_posts(
-            request.user, plans=wanted.plans, clip=wanted.clip, caption=wanted.caption, now=now
-        )
-    else:
-        group_id, posts = lifecycle.schedule_posts(
-            request.user,
-            plans=wanted.plans,
-            clip=wanted.clip,
-            caption=wanted.caption,
-            scheduled_time=wanted.scheduled_time,
-            draft=wanted.draft,
-        )
+    group_id, posts = queue.create_as_asked(request.user, wanted, now=now)
     return JsonResponse({"group_id": str(group_id), "posts": posts_json(posts)}, status=201)
 
 

@@ -104,6 +104,21 @@ class AccountQueue:
     next_free: datetime | None
 
 
+def create_as_asked(owner, wanted, *, now: datetime) -> tuple[uuid.UUID, list[ScheduledPost]]:
+    """The posts a parsed schedule request (api_input.ScheduleInput) asks for: each in its account's
+    next free slot for "next_slot", else at the time given (or a draft); the API and the dialog."""
+    if wanted.queued:
+        return queue_posts(owner, plans=wanted.plans, clip=wanted.clip, caption=wanted.caption, now=now)
+    return lifecycle.schedule_posts(
+        owner,
+        plans=wanted.plans,
+        clip=wanted.clip,
+        caption=wanted.caption,
+        scheduled_time=wanted.scheduled_time,
+        draft=wanted.draft,
+    )
+
+
 def queued_posts(account: SocialAccount, *, now: datetime) -> list[ScheduledPost]:
     """What waits to go out on this account: its scheduled posts from now on, in time order."""
     return list(

@@ -23,7 +23,7 @@ from analytics.harvest import learning_sources
 from analytics.history import WINDOW_DAYS
 from analytics.scheduling import best_shared_slot, engine_answer, free_slots
 
-from . import lifecycle, queue
+from . import queue
 from .api_input import NEXT_SLOT, parse_schedule
 from .bad_input import BadInput
 from .forms import errors_by_field
@@ -50,19 +50,7 @@ def new_post(request):
     except BadInput as problem:
         return render_dialog(request, fields, errors_by_field(problem), status=422)
     try:
-        if plan.queued:
-            group_id, posts = queue.queue_posts(
-                request.user, plans=plan.plans, clip=plan.clip, caption=plan.caption, now=now
-            )
-        else:
-            group_id, posts = lifecycle.schedule_posts(
-                request.user,
-                plans=plan.plans,
-                clip=plan.clip,
-                caption=plan.caption,
-                scheduled_time=plan.scheduled_time,
-                draft=plan.draft,
-            )
+        group_id, posts = queue.create_as_asked(request.user, plan, now=now)
     except BadInput as problem:  # an account without a free posting slot
         return render_dialog(request, fields, errors_by_field(problem), status=422)
     first = min((p.scheduled_time for p in posts if p.scheduled_time), default=None)

@@ -21,7 +21,7 @@ import redis
 from celery import Celery
 from django.db import connection
 
-from publishing.models import SETTLED, PublishAttempt, ScheduledPost, Status
+from publishing.models import SETTLED, AttemptState, PublishAttempt, ScheduledPost, Status
 from tests.processes import CeleryProcesses
 
 REDIS_SERVER = "/usr/bin/redis-server"
@@ -328,11 +328,12 @@ def check(scenario: str, posts: list[ScheduledPost], ledger: Ledger, expect: Exp
             problems.append(f"{where}: sent again after an unknown outcome ({creates[unknown[0]]['status']})")
         refused = [creates[n]["status"] for n in four_xx]
         if post.caption in expect.rejected:
-            # Refused with its one 422, unless an earlier answer left the outcome unknown, or its
-            # worker died after marking the send as made and before Blotato saw it (no create at
-            # all, and no way for us to know that): then it was never sent again (checked above)
-            # and waits for its owner.
-            unconfirmed = post.status == Status.NEEDS_REVIEW and (unknown or not creates) and not refused
+            # Refused with its one 422, unless we never learned of it: an earlier answer left the
+            # outcome unknown, or the worker died with the send in flight (before Blotato saw it,
+            # or before its 422 came back). Then it was never sent again (checked above) and waits
+            # for its owner. A 422 we did record must end the post as failed.
+            refusal_seen = PublishAttempt.objects.filter(post=post, state=AttemptState.REJECTED).exists()
+            unconfirmed = post.status == Status.NEEDS_REVIEW and not refusal_seen
             if not unconfirmed and (post.status != Status.FAILED or refused != [422]):
                 problems.append(f"{where}: a 422 caption, answers {[r['status'] for r in creates]}")
         if post.pk in expect.cancelled_at:

@@ -142,30 +142,26 @@ def claim(post_id: uuid.UUID, *, at: datetime) -> uuid.UUID | None:
 
 def hand_back_unsent(post_id: uuid.UUID, claim_token: uuid.UUID, *, until: datetime) -> bool:
     """No rate budget left for this key: not an attempt, so its number is handed back too."""
-    return move(
-        post_id,
-        [Status.PUBLISHING],
-        Status.SCHEDULED,
-        "no rate budget yet",
-        where=Q(claim_token=claim_token),
-        quiet=True,
-        attempts=F("attempts") - 1,
-        next_attempt_at=until,
-        hinted_at=None,
-    )
+    return _hand_back(post_id, claim_token, "no rate budget yet", next_attempt_at=until)
 
 
 def hold_for_pause(post_id: uuid.UUID, claim_token: uuid.UUID) -> bool:
     """Claimed, then found paused before anything was sent: back to wait, its attempt not spent."""
+    return _hand_back(post_id, claim_token, "publishing is paused")
+
+
+def _hand_back(post_id: uuid.UUID, claim_token: uuid.UUID, why: str, **changes) -> bool:
+    """A claimed post nothing was sent for goes back to scheduled; the claim did not count."""
     return move(
         post_id,
         [Status.PUBLISHING],
         Status.SCHEDULED,
-        "publishing is paused",
+        why,
         where=Q(claim_token=claim_token),
         quiet=True,
         attempts=F("attempts") - 1,
         hinted_at=None,
+        **changes,
     )
 
 

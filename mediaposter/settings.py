@@ -145,6 +145,11 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 
+# Uploaded clips and their thumbnails. Served to their owner by our own views, never as a public
+# directory; docs/media.md says how to point this at S3-style storage instead.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "media/"
+
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/calendar/"
 LOGOUT_REDIRECT_URL = "/login/"

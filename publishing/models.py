@@ -80,9 +80,19 @@ class Clip(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="clips")
     title = models.CharField(max_length=200)
-    media_url = models.URLField(max_length=2000)
+    # The URL Blotato fetches. A clip typed as a URL has it from the start; an uploaded clip
+    # (file below) gets it once the file is hosted on Blotato, and waits until then.
+    media_url = models.URLField(max_length=2000, blank=True, default="")
     thumbnail_url = models.URLField(max_length=2000, blank=True, default="")
     duration_s = models.FloatField(null=True, blank=True)
+    # An uploaded file, kept under MEDIA_ROOT (or the configured storage), and what we learnt of it.
+    file = models.FileField(upload_to="clips/%Y/%m/", max_length=500, blank=True, default="")
+    content_hash = models.CharField(max_length=64, blank=True, default="")  # sha256 hex, for dedupe
+    content_type = models.CharField(max_length=100, blank=True, default="")
+    size_bytes = models.BigIntegerField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail = models.FileField(upload_to="thumbnails/%Y/%m/", max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OwnedQuerySet.as_manager()

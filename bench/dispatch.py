@@ -24,7 +24,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django_setup import ROOT, start_django
-from process_stats import cpu_seconds, machine, rss_mb
+from process_stats import cpu_seconds, machine, machine_busy_seconds, rss_mb
 
 # One encryption key for this process (which stores the users' Blotato keys) and the workers it
 # starts (which read them): they run with different SECRET_KEYs (the workers without DEBUG).
@@ -124,6 +124,13 @@ def drain(fake: FakeBlotato, processes: CeleryProcesses, prefix: str, count: int
     return peak
 
 
+def database_cpu_seconds() -> float:
+    """CPU seconds of the PostgreSQL backends serving this benchmark's database (the others' apart)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        return sum(cpu_seconds(pid) for (pid,) in cursor.fetchall())
+
+
 def workers_cpu_seconds(processes: CeleryProcesses) -> float:
     return sum(cpu_seconds(p.pid) for name, p in processes.processes.items() if name != "beat")
 
@@ -191,9 +198,14 @@ def main() -> None:
                 fake.set_knobs(latency_s=latency / 1000)
                 prefix = f"burst{latency:.0f}ms"
                 cpu_before = workers_cpu_seconds(processes)
+                fake_before, machine_before = cpu_seconds(os.getpid()), machine_busy_seconds()
+                database_before = database_cpu_seconds()
                 make_due([account], args.posts, timezone.now() + timedelta(seconds=3), prefix)
                 peak_mb = max(peak_mb, drain(fake, processes, prefix, args.posts, timeout=600))
                 cpu_ms = (workers_cpu_seconds(processes) - cpu_before) * 1000 / args.posts
+                fake_ms = (cpu_seconds(os.getpid()) - fake_before) * 1000 / args.posts
+                machine_ms = (machine_busy_seconds() - machine_before) * 1000 / args.posts
+                database_ms = (database_cpu_seconds() - database_before) * 1000 / args.posts
                 burst = lateness_seconds(fake, prefix)
                 last_create = max(arrivals(fake, prefix).values())
                 checks = sum(
@@ -203,7 +215,8 @@ def main() -> None:
                 )
                 results.append(
                     f"burst of {args.posts} at {latency:.0f} ms: lateness {describe(burst)}; "
-                    f"{args.posts / burst.max():.0f} posts/s; worker CPU {cpu_ms:.1f} ms per post; "
+                    f"{args.posts / burst.max():.0f} posts/s; CPU per post: workers {cpu_ms:.1f} ms, "
+                    f"PostgreSQL {database_ms:.1f} ms, fake Blotato {fake_ms:.1f} ms, whole machine {machine_ms:.1f} ms; "
                     f"{checks} status checks before the last send"
                 )
 

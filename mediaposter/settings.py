@@ -299,10 +299,9 @@ REHINT_AFTER_SECONDS = env.float("REHINT_AFTER_SECONDS", default=60.0)
 # ...but not while more messages than this wait in the queue: the old hint is then most likely
 # still queued, and re-sending the backlog would only multiply it.
 REHINT_MAX_BACKLOG = env.int("REHINT_MAX_BACKLOG", default=100)
-# While more publishes than this wait in the broker's queue, status checks and searches wait too.
-# 0 (the default) turns it off: a chaos run once left checks waiting behind a backlog until its
-# bound, and the rule does not yet see sends already taken by worker threads (docs/benchmarks.md).
-CHECKS_WAIT_WHILE_QUEUED = env.int("CHECKS_WAIT_WHILE_QUEUED", default=0)
+# While due posts wait to be sent, status checks and searches wait too, but never more than this
+# many seconds past their time (reconcile.checks_wait_for_sends); 0 turns the rule off.
+CHECKS_WAIT_FOR_SENDS_SECONDS = env.int("CHECKS_WAIT_FOR_SENDS_SECONDS", default=30)
 DEFAULT_LATE_GRACE_MINUTES = env.int("DEFAULT_LATE_GRACE_MINUTES", default=30)
 # "Add to queue" keeps at least this long between two posts on one account (a per-user setting).
 DEFAULT_QUEUE_GAP_MINUTES = env.int("DEFAULT_QUEUE_GAP_MINUTES", default=30)

@@ -113,11 +113,12 @@ def run_once(*, at: datetime | None = None) -> int:
 # --- Publishing one claimed post ---------------------------------------------------------------
 
 
-def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
+def publish(post_id: uuid.UUID, claim_token: uuid.UUID, *, just_claimed: bool = False) -> None:
     """Send one claimed post to Blotato, at most once.
 
     1. Only the holder of the claim token acts; anyone else (a duplicate message) returns.
-    2. A post later than its owner's grace period becomes `missed` instead of going out stale.
+    2. A post paused since its claim waits unsent; one later than its owner's grace period becomes
+       `missed` instead of going out stale.
     3. A post creation is taken from the key's token bucket; if none is left, come back later.
     4. The attempt row is committed (unique per post and claim) before anything is sent.
     5. The attempt is marked `sent` only while the lease still holds; a zombie past its lease stops.
@@ -132,7 +133,9 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
         return
     fence = {"claim_token": claim_token}
     now = timezone.now()
-    if pause.holds(post.owner_id):  # paused after this post was claimed: it waits, unsent
+    # A claim made a moment ago by this same call was not paused: the claim's own condition
+    # (models.due_at) excludes held posts, so looking again would cost a query on every send.
+    if not just_claimed and pause.holds(post.owner_id):  # paused after its claim: it waits, unsent
         transitions.hold_for_pause(post.pk, claim_token)
         return
     if now - post.scheduled_time > post.owner.profile.late_grace:
@@ -151,10 +154,7 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
         return
 
     try:
-        with transaction.atomic():
-            attempt = PublishAttempt.objects.create(
-                post=post, number=post.attempts, claim_token=claim_token, started_at=now
-            )
+        attempt = _record_attempt(post, claim_token, started_at=now)
     except IntegrityError:
         return  # this claim was already used once; never send it twice
     crashpoints.reach("after_claim", post)
@@ -206,6 +206,19 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
     else:
         crashpoints.reach("after_response_before_commit", post)
         mark_submitted(post, attempt, created.submission_id)
+
+
+def _record_attempt(post: ScheduledPost, claim_token: uuid.UUID, *, started_at: datetime) -> PublishAttempt:
+    """The attempt row, committed before anything is sent; IntegrityError if this claim has one.
+
+    Outside a transaction the INSERT commits by itself (no BEGIN/COMMIT round trips on the
+    sending path); inside a caller's, a savepoint keeps a duplicate from spoiling it.
+    """
+    fields = {"post": post, "number": post.attempts, "claim_token": claim_token, "started_at": started_at}
+    if not connection.in_atomic_block:
+        return PublishAttempt.objects.create(**fields)
+    with transaction.atomic():
+        return PublishAttempt.objects.create(**fields)
 
 
 def mark_submitted(post: ScheduledPost, attempt: PublishAttempt, submission_id: str) -> None:

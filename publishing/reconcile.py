@@ -50,6 +50,24 @@ def reap_expired_leases(*, at: datetime) -> int:
     return reaped
 
 
+def checks_wait_for_sends(*, at: datetime) -> bool:
+    """Sends first: while due posts wait to be sent, status checks wait (for a bounded time).
+
+    At 09:00 a burst of sends and the checks of the posts sent a moment earlier share the same
+    CPUs; learning a few seconds sooner that a post went live is worth less than sending the next
+    one on time. No check waits longer than CHECKS_WAIT_FOR_SENDS_SECONDS past its time, so a
+    queue that never empties cannot starve them, and a due post only stays unsent for so long
+    anyway (it is sent, backed off, or missed after its grace period).
+    """
+    bound = settings.CHECKS_WAIT_FOR_SENDS_SECONDS
+    if not bound or not ScheduledPost.objects.due(at).exists():
+        return False
+    overdue = ScheduledPost.objects.filter(
+        status__in=[Status.SUBMITTED, Status.VERIFYING], next_attempt_at__lte=at - timedelta(seconds=bound)
+    )
+    return not overdue.exists()
+
+
 def posts_to_check(status: str, *, at: datetime, limit: int = 500) -> list[uuid.UUID]:
     """Submitted or verifying posts whose next check is due. Their next check moves to when a
     hint counts as lost (as for publish hints), so a backed-up queue holds one hint per post, not
@@ -62,12 +80,6 @@ def posts_to_check(status: str, *, at: datetime, limit: int = 500) -> list[uuid.
     lost_after = timedelta(seconds=max(interval, settings.REHINT_AFTER_SECONDS))
     ScheduledPost.objects.filter(pk__in=ids, status=status).update(next_attempt_at=at + lost_after)
     return ids
-
-
-def _check_again(post: ScheduledPost, status: str, interval: float) -> None:
-    ScheduledPost.objects.filter(pk=post.pk, status=status).update(
-        next_attempt_at=timezone.now() + timedelta(seconds=interval)
-    )
 
 
 def _check_again(post: ScheduledPost, status: str, interval: float, **changes) -> None:

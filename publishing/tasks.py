@@ -56,18 +56,15 @@ def publish_post(post_id: str, due: str | None = None) -> None:
         dispatch.wait_until_due(datetime.fromisoformat(due), longest=lookahead)
     token = transitions.claim(UUID(post_id), at=timezone.now())
     if token:
-        dispatch.publish(UUID(post_id), token)
+        dispatch.publish(UUID(post_id), token, just_claimed=True)
 
 
 @shared_task(name="publishing.reconcile_posts", ignore_result=True)
 def reconcile_posts() -> None:
     at = timezone.now()
     reconcile.reap_expired_leases(at=at)
-    if settings.CHECKS_WAIT_WHILE_QUEUED and broker_backlog() > settings.CHECKS_WAIT_WHILE_QUEUED:
-        # Sends first: while a burst of publishes waits in the queue, learning a few seconds sooner
-        # that an earlier post went live is not worth the CPU the waiting sends need. The checks
-        # are due on their rows, so the first tick after the queue drains sends them all.
-        return
+    if reconcile.checks_wait_for_sends(at=at):
+        return  # the checks are due on their rows: the first tick after the burst sends them all
     for post_id in reconcile.posts_to_check(Status.SUBMITTED, at=at):
         poll_post.delay(str(post_id))
     for post_id in reconcile.posts_to_check(Status.VERIFYING, at=at):

@@ -120,21 +120,36 @@ def test_the_backlog_is_the_length_of_the_brokers_queue(settings):
     assert broker_backlog() == 7
 
 
-def test_status_checks_wait_while_a_burst_of_sends_is_queued(alice, fake_blotato, settings):
+def test_status_checks_wait_while_due_posts_wait_to_be_sent(alice, fake_blotato, settings):
     from publishing.redis_connection import shared_redis
     from publishing.tasks import reconcile_posts
 
-    settings.CHECKS_WAIT_WHILE_QUEUED = 100
-    post = schedule(alice)
-    dispatch.publish(post.pk, transitions.claim(post.pk, at=timezone.now()))
-    ScheduledPost.objects.filter(pk=post.pk).update(next_attempt_at=timezone.now())  # its check is due
+    settings.CHECKS_WAIT_FOR_SENDS_SECONDS = 30
+    sent = schedule(alice, at=timezone.now() - timedelta(seconds=1))
+    dispatch.publish(sent.pk, transitions.claim(sent.pk, at=timezone.now()))
+    now = timezone.now()
+    ScheduledPost.objects.filter(pk=sent.pk).update(next_attempt_at=now)  # its check is due
+    waiting = schedule(alice, caption="Next in the burst", at=now - timedelta(seconds=1))  # due, unsent
     redis = shared_redis()
-    redis.rpush("celery", *[b"a queued publish"] * 101)
+
     reconcile_posts()
-    assert redis.llen("checks") == 0  # the sends go first
-    redis.ltrim("celery", 0, 49)  # the burst drained below the mark
+    assert redis.llen("checks") == 0  # the send goes first
+
+    ScheduledPost.objects.filter(pk=sent.pk).update(next_attempt_at=now - timedelta(seconds=31))
+    reconcile_posts()
+    assert redis.llen("checks") == 1  # ...but no check waits longer than the bound
+
+    redis.delete("checks")
+    ScheduledPost.objects.filter(pk=sent.pk).update(next_attempt_at=now)
+    ScheduledPost.objects.filter(pk=waiting.pk).update(status=Status.CANCELLED)  # nothing left to send
     reconcile_posts()
     assert redis.llen("checks") == 1
+
+
+def test_the_rule_that_checks_wait_for_sends_can_be_turned_off(alice, fake_blotato, settings):
+    settings.CHECKS_WAIT_FOR_SENDS_SECONDS = 0
+    schedule(alice, at=timezone.now() - timedelta(seconds=1))
+    assert not reconcile.checks_wait_for_sends(at=timezone.now())
 
 
 def test_publishes_and_status_checks_go_to_their_own_queues_once(settings):

@@ -216,7 +216,8 @@ def main() -> None:
                 results.append(
                     f"burst of {args.posts} at {latency:.0f} ms: lateness {describe(burst)}; "
                     f"{args.posts / burst.max():.0f} posts/s; CPU per post: workers {cpu_ms:.1f} ms, "
-                    f"PostgreSQL {database_ms:.1f} ms, fake Blotato {fake_ms:.1f} ms, whole machine {machine_ms:.1f} ms; "
+                    f"PostgreSQL {database_ms:.1f} ms, fake Blotato {fake_ms:.1f} ms, "
+                    f"whole machine {machine_ms:.1f} ms; "
                     f"{checks} status checks before the last send"
                 )
 

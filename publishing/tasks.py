@@ -65,10 +65,11 @@ def reconcile_posts() -> None:
     reconcile.reap_expired_leases(at=at)
     if reconcile.checks_wait_for_sends(at=at):
         return  # the checks are due on their rows: the first tick after the burst sends them all
-    for post_id in reconcile.posts_to_check(Status.SUBMITTED, at=at):
-        poll_post.delay(str(post_id))
-    for post_id in reconcile.posts_to_check(Status.VERIFYING, at=at):
-        verify_post.delay(str(post_id))
+    with current_app.producer_or_acquire() as producer:  # one producer for hundreds of checks
+        for post_id in reconcile.posts_to_check(Status.SUBMITTED, at=at):
+            poll_post.apply_async((str(post_id),), producer=producer)
+        for post_id in reconcile.posts_to_check(Status.VERIFYING, at=at):
+            verify_post.apply_async((str(post_id),), producer=producer)
 
 
 @shared_task(name="publishing.poll_post", acks_late=True, ignore_result=True)

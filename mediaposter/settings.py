@@ -248,6 +248,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publishing.retry_webhooks",
         "schedule": max(1, env.int("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=5)),
     },
+    # Recurring posts (publishing/series.py): each series' occurrences within the horizon are
+    # created ahead; hourly is plenty for a horizon of days, and a double run creates nothing twice.
+    "create recurring posts": {
+        "task": "publishing.extend_series",
+        "schedule": max(60, env.int("SERIES_INTERVAL_SECONDS", default=3600)),
+    },
 }
 
 # --- Blotato ----------------------------------------------------------------------------------
@@ -306,6 +312,10 @@ CHECKS_WAIT_WHILE_QUEUED = env.int("CHECKS_WAIT_WHILE_QUEUED", default=0)
 DEFAULT_LATE_GRACE_MINUTES = env.int("DEFAULT_LATE_GRACE_MINUTES", default=30)
 # "Add to queue" keeps at least this long between two posts on one account (a per-user setting).
 DEFAULT_QUEUE_GAP_MINUTES = env.int("DEFAULT_QUEUE_GAP_MINUTES", default=30)
+# Recurring posts: occurrences are created this far ahead, and at most this many per series at a
+# time (a daily series fills 14 of them in 14 days); the rest wait for the next run.
+SERIES_HORIZON_DAYS = max(1, env.int("SERIES_HORIZON_DAYS", default=14))
+SERIES_HORIZON_OCCURRENCES = max(1, env.int("SERIES_HORIZON_OCCURRENCES", default=31))
 
 # --- The learning loop (analytics/harvest.py) ---------------------------------------------------
 # Posts published this many days back are harvested (the last checkpoint is day 30).

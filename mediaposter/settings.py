@@ -213,7 +213,11 @@ CELERY_TASK_ROUTES = {
     "publishing.deliver_webhook": {"queue": "notify"},
     "publishing.retry_webhooks": {"queue": "notify"},
     "publishing.send_notification_emails": {"queue": "notify"},
+    # Bookkeeping ahead of time: never in front of a publish.
+    "publishing.extend_series": {"queue": "checks"},
 }
+# Task modules autodiscovery does not find (it reads only each app's tasks.py).
+CELERY_IMPORTS = ("publishing.series_tasks",)
 
 # Whole seconds: django-celery-beat stores intervals as integers.
 DISPATCH_INTERVAL_SECONDS = max(1, env.int("DISPATCH_INTERVAL_SECONDS", default=1))

@@ -151,7 +151,7 @@ def schedule(request):
         body = {"series_id": str(started.pk), "group_id": None, "posts": posts_json(posts)}
         return JsonResponse(body, status=201)
     group_id, posts = queue.create_as_asked(request.user, wanted, now=now)
-    return JsonResponse({"group_id": str(group_id), "posts": posts_json(posts)}, status=201)
+    return JsonResponse({"group_id": str(group_id), "series_id": None, "posts": posts_json(posts)}, status=201)
 
 
 @api_endpoint("GET")

@@ -26,7 +26,6 @@ def parse_series_edit(data: dict, series: Series) -> SeriesEdit:
         raise BadInput(
             f"{', '.join(fixed)} cannot change on a running series: end it and start a new one.",
             dict.fromkeys(fixed, "not editable"),
-            status=422,
         )
     refuse_unknown_fields(data, SERIES_EDIT_FIELDS)
     if not data:

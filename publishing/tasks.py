@@ -14,7 +14,7 @@ from celery import current_app, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import dispatch, heartbeat, notifications, reconcile, series, transitions, webhook_delivery
+from . import dispatch, heartbeat, notifications, reconcile, transitions, webhook_delivery
 from .models import Status
 from .redis_connection import shared_redis
 
@@ -98,9 +98,3 @@ def retry_webhooks() -> None:
 @shared_task(name="publishing.send_notification_emails", ignore_result=True)
 def send_notification_emails() -> int:
     return notifications.send_digests()
-
-
-@shared_task(name="publishing.extend_series", ignore_result=True)
-def extend_series() -> int:
-    """Create every running series' occurrences within the horizon (a double run adds nothing)."""
-    return series.extend_all(now=timezone.now())

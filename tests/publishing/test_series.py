@@ -13,7 +13,7 @@ import time_machine
 from django.db import IntegrityError, connection, transaction
 
 from publishing import series as series_domain
-from publishing import tasks
+from publishing import series_tasks as tasks
 from publishing.models import ScheduledPost, Series, SeriesSkip, SocialAccount, Status
 
 pytestmark = pytest.mark.django_db
@@ -319,8 +319,8 @@ def test_a_repeat_needs_a_time_of_its_own(alice_api, extra):
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
-        ({"frequency": "daily"}, 422, "frequency"),
-        ({"repeat": {"frequency": "daily"}}, 422, "repeat"),
+        ({"frequency": "daily"}, 400, "frequency"),
+        ({"repeat": {"frequency": "daily"}}, 400, "repeat"),
         ({"colour": "red"}, 400, "unknown"),
         ({}, 400, "allowed"),
         ({"count": 0}, 400, "count"),

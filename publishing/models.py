@@ -378,8 +378,11 @@ class Series(models.Model):
 
     paused = models.BooleanField(default=False)
     ended_at = models.DateTimeField(null=True, blank=True)
-    # Every occurrence below this index has been created or recorded as skipped.
+    # Every occurrence below this index has been created or recorded as skipped; `next_time` is the
+    # instant of occurrence `next_index` (null once the series has none left), so the Beat job
+    # reads only the series with something due within the horizon.
     next_index = models.PositiveIntegerField(default=0)
+    next_time = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -395,7 +398,9 @@ class Series(models.Model):
                 condition=Q(frequency__in=["daily", "weekly", "monthly"]), name="series_frequency_known"
             ),
         ]
-        indexes = [models.Index(fields=["next_index"], name="series_running", condition=Q(ended_at__isnull=True))]
+        indexes = [
+            models.Index(fields=["next_time"], name="series_running", condition=Q(ended_at__isnull=True, paused=False))
+        ]
 
     def __str__(self) -> str:
         return f"series {self.pk} of {self.owner}"

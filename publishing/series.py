@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from . import lifecycle
 from .lifecycle import WrongStatus
@@ -68,41 +69,90 @@ def start_series(owner, wanted, tz: ZoneInfo, *, now: datetime) -> tuple[Series,
             timezone=tz.key,
             until=rule.until,
             count=rule.count,
+            next_time=occurrence_instant(rule, 0, tz),
         )
         posts = extend(series.pk, now=now)
     logger.info("series %s started (%s): %d occurrences created", series.pk, rule.describe(), len(posts))
     return series, posts
 
 
+# Series handled in one transaction by the Beat job: a few statements per batch, not per series.
+BATCH = 200
+
+
 def extend(series_id: uuid.UUID, *, now: datetime, passed_because: str = PASSED) -> list[ScheduledPost]:
-    """Create the series' occurrences due from now to the horizon; record those already past."""
+    """Create the series' occurrences due from now to the horizon; record those already past.
+
+    Waits for the series' lock if another run holds it, then sees what that run created.
+    """
+    return _extend(Series.objects.filter(pk=series_id), now=now, passed_because=passed_because, skip_locked=False)
+
+
+def extend_all(*, now: datetime) -> int:
+    """The Beat job: every running series with an occurrence due within the horizon gets it.
+
+    A series another run (or a person's edit) holds locked is passed over this time: that run
+    fills it, and the next run looks again. Returns the number of posts created.
+    """
+    horizon = now + timedelta(days=settings.SERIES_HORIZON_DAYS)
+    due = list(
+        Series.objects.filter(paused=False, ended_at=None, next_time__lt=horizon)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    created = 0
+    for start in range(0, len(due), BATCH):
+        batch = Series.objects.filter(pk__in=due[start : start + BATCH])
+        created += len(_extend(batch, now=now, passed_because=PASSED, skip_locked=True))
+    return created
+
+
+def _extend(chosen, *, now: datetime, passed_because: str, skip_locked: bool) -> list[ScheduledPost]:
     with transaction.atomic():
-        series = Series.objects.select_for_update().filter(pk=series_id, paused=False, ended_at=None).first()
-        if series is None:
+        running = list(
+            chosen.select_for_update(skip_locked=skip_locked).filter(paused=False, ended_at=None).order_by("pk")
+        )
+        if not running:
             return []
-        rule, tz = rule_of(series), zone_of(series)
-        first_future = first_index_at_or_after(rule, tz, now, from_index=series.next_index)
-        _record_passed(series, rule, tz, series.next_index, first_future, passed_because)
-        posts, next_index = _occurrence_posts(series, rule, tz, first_future, now=now)
-        series.next_index = next_index
-        series.save(update_fields=["next_index", "updated_at"])
+        accounts = SocialAccount.objects.in_bulk({t["account"] for series in running for t in series.targets})
+        posts: list[ScheduledPost] = []
+        skips: list[SeriesSkip] = []
+        for series in running:
+            rule, tz = rule_of(series), zone_of(series)
+            first_future = first_index_at_or_after(rule, tz, now, from_index=series.next_index)
+            skips += _passed(series, rule, tz, series.next_index, first_future, passed_because)
+            made, series.next_index, missing = _occurrence_posts(series, rule, tz, first_future, accounts, now=now)
+            posts += made
+            skips += missing
+            series.next_time = (
+                occurrence_instant(rule, series.next_index, tz) if is_within(rule, series.next_index) else None
+            )
+            series.updated_at = timezone.now()
+        Series.objects.bulk_update(running, ["next_index", "next_time", "updated_at"])
+        SeriesSkip.objects.bulk_create(skips)
         lifecycle.add_occurrences(posts)
+    for skip in skips:
+        logger.info(
+            "series %s: occurrences %d-%d skipped, %s", skip.series_id, skip.first_index, skip.last_index, skip.reason
+        )
     return posts
 
 
-def _record_passed(series: Series, rule: Rule, tz: ZoneInfo, first: int, stop: int, reason: str) -> None:
+def _passed(series: Series, rule: Rule, tz: ZoneInfo, first: int, stop: int, reason: str) -> list[SeriesSkip]:
+    """The record of occurrences `first` to `stop - 1` (those in the series), passed uncreated."""
     last = _last_within(rule, first, stop - 1)
     if last < first:
-        return
-    SeriesSkip.objects.create(
-        series=series,
-        first_index=first,
-        last_index=last,
-        first_time=occurrence_instant(rule, first, tz),
-        last_time=occurrence_instant(rule, last, tz),
-        reason=reason,
-    )
-    logger.info("series %s: occurrences %d-%d skipped, %s", series.pk, first, last, reason)
+        return []
+    return [
+        SeriesSkip(
+            series=series,
+            first_index=first,
+            last_index=last,
+            first_time=occurrence_instant(rule, first, tz),
+            last_time=occurrence_instant(rule, last, tz),
+            reason=reason,
+        )
+    ]
 
 
 def _last_within(rule: Rule, low: int, high: int) -> int:
@@ -119,15 +169,12 @@ def _last_within(rule: Rule, low: int, high: int) -> int:
 
 
 def _occurrence_posts(
-    series: Series, rule: Rule, tz: ZoneInfo, first: int, *, now: datetime
-) -> tuple[list[ScheduledPost], int]:
-    """The unsaved posts of occurrences `first`.. within the horizon, and the index after them.
-
-    A target whose account is gone or disconnected gets no post for those occurrences (recorded
-    as skipped): it never catches up later.
-    """
+    series: Series, rule: Rule, tz: ZoneInfo, first: int, accounts: dict, *, now: datetime
+) -> tuple[list[ScheduledPost], int, list[SeriesSkip]]:
+    """The unsaved posts of occurrences `first`.. within the horizon, the index after them, and
+    the record of targets left out: an account gone or disconnected gets no post for those
+    occurrences, and never catches up later."""
     horizon = now + timedelta(days=settings.SERIES_HORIZON_DAYS)
-    accounts = SocialAccount.objects.in_bulk([t["account"] for t in series.targets])
     posts: list[ScheduledPost] = []
     missing: dict[str, list[tuple[int, datetime]]] = {}
     next_index = first
@@ -157,8 +204,8 @@ def _occurrence_posts(
                 )
             )
         next_index = index + 1
-    for platform, passed in missing.items():
-        SeriesSkip.objects.create(
+    skips = [
+        SeriesSkip(
             series=series,
             first_index=passed[0][0],
             last_index=passed[-1][0],
@@ -167,15 +214,9 @@ def _occurrence_posts(
             platform=platform,
             reason="its account is not connected",
         )
-    return posts, next_index
-
-
-def extend_all(*, now: datetime) -> int:
-    """The Beat job: every running series gets its horizon filled. Returns the posts created."""
-    created = 0
-    for series_id in Series.objects.filter(paused=False, ended_at=None).values_list("pk", flat=True):
-        created += len(extend(series_id, now=now))
-    return created
+        for platform, passed in missing.items()
+    ]
+    return posts, next_index, skips
 
 
 # --- a person's changes --------------------------------------------------------------------------

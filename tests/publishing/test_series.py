@@ -112,7 +112,8 @@ def test_the_database_refuses_a_second_copy_of_an_occurrence(weekly):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_jobs_at_the_same_moment_create_each_occurrence_once(alice_api, clock):
+@pytest.mark.parametrize("job", ["one series", "every series"])
+def test_two_jobs_at_the_same_moment_create_each_occurrence_once(alice_api, clock, job):
     response = start(alice_api, {"frequency": "daily"}, when="2026-11-25T18:00")
     series_id = response.json()["series_id"]
     assert len(occurrence_times(series_id)) == 14
@@ -124,7 +125,10 @@ def test_two_jobs_at_the_same_moment_create_each_occurrence_once(alice_api, cloc
     def run() -> None:
         try:
             barrier.wait()
-            created.append(len(series_domain.extend(series_id, now=NOW + timedelta(days=10))))
+            if job == "one series":  # waits for the other's lock, then finds the occurrences made
+                created.append(len(series_domain.extend(series_id, now=NOW + timedelta(days=10))))
+            else:  # the Beat job passes over a series another run holds
+                created.append(series_domain.extend_all(now=NOW + timedelta(days=10)))
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
         finally:

@@ -4,6 +4,8 @@ after a pause, series edits versus an occurrence edited alone, skipping, ending,
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -341,3 +343,15 @@ def test_bad_series_edits_are_refused_and_change_nothing(alice_api, weekly, body
     assert field in response.json()["details"], response.json()
     weekly.refresh_from_db()
     assert (weekly.caption, weekly.count, weekly.paused) == ("Weekly tip", None, False)
+
+
+def test_the_beat_job_is_scheduled_and_a_worker_knows_it(settings):
+    # A fresh process, as a worker starts: only what autodiscovery and CELERY_IMPORTS load is known.
+    probe = (
+        "import django; django.setup(); from mediaposter.celery import app; "
+        "app.loader.import_default_modules(); print(sorted(app.tasks))"
+    )
+    known = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    entry = settings.CELERY_BEAT_SCHEDULE["create recurring posts"]
+    assert entry["task"] == "publishing.extend_series"
+    assert all(f"'{each['task']}'" in known for each in settings.CELERY_BEAT_SCHEDULE.values())

@@ -13,6 +13,7 @@ from . import series as series_domain
 from .bad_input import BadInput
 from .lifecycle import WrongStatus
 from .models import ScheduledPost, Series, Status
+from .platforms import Platform
 from .series_input import parse_series_edit
 from .zones import user_zone
 
@@ -31,7 +32,7 @@ def series_page(request):
             {
                 "series": series,
                 "description": rule.describe(),
-                "platforms": [target["platform"] for target in series.targets],
+                "platforms": [Platform(target["platform"]).label for target in series.targets],
                 "state": state_of(series, now=now),
                 "next": series_domain.next_occurrence(series, now=now),
                 "upcoming": list(upcoming.order_by("scheduled_time", "platform")[:UPCOMING_SHOWN]),

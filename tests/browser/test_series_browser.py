@@ -53,3 +53,11 @@ def test_a_weekly_repeat_from_the_dialog_fills_the_calendar(page, alice):
     page.locator("#calendar-grid article.post-card.platform-twitter a").first.click()
     expect(page.locator("#series-part")).to_contain_text("Part of the series")
     expect(page.locator("#series-part")).to_contain_text("(occurrence 4)")
+
+    page.locator("#series-part a:has-text('Edit the series')").click()
+    section = page.locator(f"#series-{series.pk}")
+    expect(section.locator("h2")).to_contain_text("Every week on Mon, Wed, Fri at 14:00, 6 times")
+    section.locator("button:has-text('Pause')").click()
+    expect(page.locator("#flash")).to_contain_text("Series paused.")
+    expect(page.locator(f"#series-{series.pk} .series-state")).to_have_text("paused")
+    shoot(page, "series-page")

@@ -355,3 +355,25 @@ def test_the_beat_job_is_scheduled_and_a_worker_knows_it(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["create recurring posts"]
     assert entry["task"] == "publishing.extend_series"
     assert all(f"'{each['task']}'" in known for each in settings.CELERY_BEAT_SCHEDULE.values())
+
+
+def test_a_series_keeps_its_wall_clock_time_through_lord_howes_half_hour_change(alice, alice_api):
+    alice.profile.timezone = "Australia/Lord_Howe"
+    alice.profile.save()
+    with time_machine.travel(datetime(2026, 9, 30, 0, 0, tzinfo=UTC), tick=False):
+        response = start(alice_api, {"frequency": "daily", "count": 5}, when="2026-10-02T02:10")
+        assert response.status_code == 201, response.json()
+        times = occurrence_times(response.json()["series_id"])
+    # +10:30 until 4 Oct 02:00, then +11: 02:10 is skipped that night and moves to 02:30.
+    assert times == [
+        utc(2026, 10, 1, 15, 40),
+        utc(2026, 10, 2, 15, 40),
+        utc(2026, 10, 3, 15, 30),  # 4 Oct 02:30 local, the end of the gap
+        utc(2026, 10, 4, 15, 10),
+        utc(2026, 10, 5, 15, 10),
+    ]
+    assert Series.objects.get().timezone == "Australia/Lord_Howe"
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)

@@ -377,3 +377,13 @@ def test_a_series_keeps_its_wall_clock_time_through_lord_howes_half_hour_change(
 
 def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
+
+
+def test_at_most_the_set_number_of_occurrences_is_created_at_a_time(alice_api, settings):
+    settings.SERIES_HORIZON_OCCURRENCES = 3
+    response = start(alice_api, {"frequency": "daily"}, when="2026-11-25T18:00")
+    series_id = response.json()["series_id"]
+    assert len(occurrence_times(series_id)) == 3
+    assert tasks.extend_series() == 3  # the rest of the horizon comes with the next runs
+    assert tasks.extend_series() == 3
+    assert occurrence_times(series_id)[-1] == paris(2026, 12, 3, 18)

@@ -92,6 +92,15 @@ def test_the_post_page_says_its_series_and_skips_this_one(browser, weekly):
     assert ScheduledPost.objects.filter(series=weekly, status=Status.SCHEDULED).count() == 3
 
 
+def test_the_post_page_says_when_an_occurrence_was_edited_alone(browser, weekly):
+    post = ScheduledPost.objects.get(series=weekly, occurrence_index=2)
+    browser.patch(
+        f"/api/publishing/calendar/{post.pk}", '{"caption": "Just this once"}', content_type="application/json"
+    )
+    page = text_of(browser.get(f"/calendar/posts/{post.pk}/"))
+    assert "(occurrence 3), edited alone: series edits leave it as it is." in page
+
+
 def test_a_post_outside_any_series_cannot_be_skipped_as_one(browser, alice):
     schedule(browser)
     post = ScheduledPost.objects.get(owner=alice)

@@ -213,7 +213,11 @@ CELERY_TASK_ROUTES = {
     "publishing.deliver_webhook": {"queue": "notify"},
     "publishing.retry_webhooks": {"queue": "notify"},
     "publishing.send_notification_emails": {"queue": "notify"},
+    # Bookkeeping ahead of time: never in front of a publish.
+    "publishing.extend_series": {"queue": "checks"},
 }
+# Task modules autodiscovery does not find (it reads only each app's tasks.py).
+CELERY_IMPORTS = ("publishing.series_tasks",)
 
 # Whole seconds: django-celery-beat stores intervals as integers.
 DISPATCH_INTERVAL_SECONDS = max(1, env.int("DISPATCH_INTERVAL_SECONDS", default=1))
@@ -247,6 +251,12 @@ CELERY_BEAT_SCHEDULE = {
     "retry webhooks": {
         "task": "publishing.retry_webhooks",
         "schedule": max(1, env.int("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=5)),
+    },
+    # Recurring posts (publishing/series.py): each series' occurrences within the horizon are
+    # created ahead; hourly is plenty for a horizon of days, and a double run creates nothing twice.
+    "create recurring posts": {
+        "task": "publishing.extend_series",
+        "schedule": max(60, env.int("SERIES_INTERVAL_SECONDS", default=3600)),
     },
 }
 
@@ -305,6 +315,10 @@ CHECKS_WAIT_FOR_SENDS_SECONDS = env.int("CHECKS_WAIT_FOR_SENDS_SECONDS", default
 DEFAULT_LATE_GRACE_MINUTES = env.int("DEFAULT_LATE_GRACE_MINUTES", default=30)
 # "Add to queue" keeps at least this long between two posts on one account (a per-user setting).
 DEFAULT_QUEUE_GAP_MINUTES = env.int("DEFAULT_QUEUE_GAP_MINUTES", default=30)
+# Recurring posts: occurrences are created this far ahead, and at most this many per series at a
+# time (a daily series fills 14 of them in 14 days); the rest wait for the next run.
+SERIES_HORIZON_DAYS = max(1, env.int("SERIES_HORIZON_DAYS", default=14))
+SERIES_HORIZON_OCCURRENCES = max(1, env.int("SERIES_HORIZON_OCCURRENCES", default=31))
 
 # --- The learning loop (analytics/harvest.py) ---------------------------------------------------
 # Posts published this many days back are harvested (the last checkpoint is day 30).

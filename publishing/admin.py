@@ -24,6 +24,8 @@ from .models import (
     PublishAttempt,
     PublishingPause,
     ScheduledPost,
+    Series,
+    SeriesSkip,
     SocialAccount,
     Status,
     WebhookDelivery,
@@ -402,3 +404,29 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         "delivered_at",
         "payload",
     )
+
+
+class SeriesSkipInline(admin.TabularInline):
+    model = SeriesSkip
+    fields = ("first_index", "last_index", "first_time", "last_time", "platform", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Series)
+class SeriesAdmin(ReadOnlyAdmin):
+    """Shown only: a series changes through its page or the API, so its posts change with it."""
+
+    list_display = ("pk", "owner", "frequency", "interval", "start_day", "local_time", "timezone", "paused", "ended_at")
+    list_filter = ("frequency", "paused")
+    search_fields = ("owner__username", "caption")
+    inlines = [SeriesSkipInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # ending a series cancels its future posts: the Series page or the API does it
+
+
+@admin.register(SeriesSkip)
+class SeriesSkipAdmin(ReadOnlyAdmin):
+    list_display = ("series", "first_index", "last_index", "first_time", "platform", "reason")

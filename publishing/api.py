@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.cache import parse_etags
 from django.views.decorators.csrf import csrf_exempt
 
-from . import accounts, api_input, lifecycle, pause, queue
+from . import accounts, api_input, lifecycle, pause, queue, series
 from .answer_cache import cached_answer
 from .api_support import api_endpoint, error_response
 from .bad_input import BadInput
@@ -59,6 +59,8 @@ POST_FIELDS = (
     "platform_url",
     "platform_post_id",
     "blotato_submission_id",
+    "series_id",
+    "occurrence_index",
 )
 
 
@@ -83,6 +85,8 @@ def post_json(row: dict) -> dict:
         "platform_url": row["platform_url"] or None,
         "platform_post_id": row["platform_post_id"] or None,
         "blotato_submission_id": row["blotato_submission_id"] or None,
+        "series_id": str(row["series_id"]) if row["series_id"] else None,
+        "occurrence": row["occurrence_index"],
         "published_at": row["published_at_text"],
         "created_at": row["created_at_text"],
         "updated_at": row["updated_at_text"],
@@ -140,9 +144,14 @@ def _owned_row(request, post_id: str) -> dict:
 def schedule(request):
     data = read_json(request)
     now = timezone.now()
-    wanted = api_input.parse_schedule(data, request.user, user_zone(request.user), now=now)
+    tz = user_zone(request.user)
+    wanted = api_input.parse_schedule(data, request.user, tz, now=now)
+    if wanted.repeat:
+        started, posts = series.start_series(request.user, wanted, tz, now=now)
+        body = {"series_id": str(started.pk), "group_id": None, "posts": posts_json(posts)}
+        return JsonResponse(body, status=201)
     group_id, posts = queue.create_as_asked(request.user, wanted, now=now)
-    return JsonResponse({"group_id": str(group_id), "posts": posts_json(posts)}, status=201)
+    return JsonResponse({"group_id": str(group_id), "series_id": None, "posts": posts_json(posts)}, status=201)
 
 
 @api_endpoint("GET")

@@ -20,13 +20,15 @@ from .json_body import refuse_unknown_fields
 from .lifecycle import PostPlan
 from .models import EDITABLE, Clip, ScheduledPost, SocialAccount, Status
 from .platforms import RULES, Platform, normalise_platform
+from .recurrence import Rule
+from .repeat_input import parse_repeat
 from .search_query import search_text
 from .timeparse import BadTime, parse_date, parse_instant
 
 # Times a few seconds in the past are "now" (clock skew, a slow form); older ones are refused.
 PAST_TOLERANCE = timedelta(seconds=60)
 FURTHEST_AHEAD = timedelta(days=366)
-SCHEDULE_FIELDS = {"clip_id", "platforms", "scheduled_time", "caption", "publish_now", "options", "status"}
+SCHEDULE_FIELDS = {"clip_id", "platforms", "scheduled_time", "caption", "publish_now", "options", "status", "repeat"}
 EDIT_FIELDS = {"scheduled_time", "caption", "clip_id", "options", "status", "apply_to_group"}
 
 
@@ -38,6 +40,7 @@ class ScheduleInput:
     scheduled_time: datetime | None  # None: the account's next free slot (queued), or a draft without a time
     queued: bool = False
     draft: bool = False
+    repeat: Rule | None = None  # a recurring post (publishing/series.py), first due at scheduled_time
 
 
 # `"scheduled_time": "next_slot"`: add to the queue (publishing/queue.py).
@@ -88,6 +91,14 @@ def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> Schedul
         if data.get("scheduled_time") is None:
             raise BadInput("scheduled_time is required unless publish_now is true.", {"scheduled_time": "required"})
         scheduled_time = future_time(data["scheduled_time"], tz, now=now)
+    repeat = None
+    if data.get("repeat") is not None:
+        if publish_now or queued or draft:
+            raise BadInput(
+                'A repeating post starts at the time you give: not with publish_now, "next_slot" or a draft.',
+                {"repeat": "needs a scheduled_time"},
+            )
+        repeat = parse_repeat(data["repeat"], scheduled_time, tz)
     if not caption.strip() and clip is None:
         raise BadInput("Nothing to post: write a caption or choose a clip.", {"caption": "empty"})
     check_caption(caption, platforms)
@@ -102,7 +113,13 @@ def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> Schedul
         account = _account(owner, platform, fields.pop("account_id", None), fields)
         plans.append(PostPlan(platform, account, fields))
     return ScheduleInput(
-        plans=plans, clip=clip, caption=caption, scheduled_time=scheduled_time, queued=queued, draft=draft
+        plans=plans,
+        clip=clip,
+        caption=caption,
+        scheduled_time=scheduled_time,
+        queued=queued,
+        draft=draft,
+        repeat=repeat,
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, openapi, slots_api, webhooks_api
+from . import api, openapi, series_api, slots_api, webhooks_api
 
 urlpatterns = [
     path("publishing/schedule", api.schedule),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("publishing/webhooks", webhooks_api.webhook_list),
     path("publishing/webhooks/<str:webhook_id>", webhooks_api.webhook_detail),
     path("publishing/calendar/<str:post_id>/undo-cancel", api.undo_cancel),
+    path("publishing/series", series_api.series_list),
+    path("publishing/series/<str:series_id>", series_api.series_detail),
     path("clips", api.clips),
     path("accounts", api.account_list),
     path("accounts/sync", api.account_sync),

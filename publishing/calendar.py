@@ -109,7 +109,7 @@ def grid_for(owner, view: str, anchor: date, tz: ZoneInfo, *, today: date, filte
 def _cards(posts, limit: int | None = None) -> list[ScheduledPost]:
     # A card shows the first words of the caption: fetch those, not captions of up to 63k.
     cards = (
-        posts.only("id", "platform", "status", "scheduled_time")
+        posts.only("id", "platform", "status", "scheduled_time", "series_id")
         .annotate(caption_excerpt=Left("caption", CARD_CAPTION_CHARS + 1))
         .order_by("scheduled_time", "-created_at")
     )

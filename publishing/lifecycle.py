@@ -22,6 +22,7 @@ from .transitions import WrongStatus
 
 __all__ = [
     "PostPlan",
+    "add_occurrences",
     "WrongStatus",
     "cancel_post",
     "confirm_live",
@@ -110,6 +111,17 @@ def create_posts(
     return group_id, posts
 
 
+def add_occurrences(posts: list[ScheduledPost]) -> list[ScheduledPost]:
+    """A series' occurrences, built by series.py, written in one statement with the news of them.
+
+    The unique constraint on (series, occurrence, platform) makes a second writer fail here.
+    """
+    with transaction.atomic(savepoint=False):
+        ScheduledPost.objects.bulk_create(posts)
+        post_outcomes.created(posts)
+    return posts
+
+
 def require_status(post: ScheduledPost, allowed: list[str]) -> None:
     if post.status not in allowed:
         raise WrongStatus(post.status, allowed)
@@ -122,17 +134,20 @@ EDITABLE_FIELDS = ("scheduled_time", "caption", "clip", "options", "account")
 SHARED_FIELDS = ("scheduled_time", "caption", "clip")
 
 
-def edit_post(post: ScheduledPost, *, by=None, schedule: bool = False, **fields) -> None:
+def edit_post(post: ScheduledPost, *, by=None, schedule: bool = False, from_series: bool = False, **fields) -> None:
     """Change a scheduled post or a draft; `schedule` turns a draft into a scheduled post.
 
     A missed post may only be given a new time, which schedules it again. Moved to now, a post
     goes at once. Validation (a future time, caption limits, the account) is the caller's:
-    api_input.parse_edit for the API and the pages alike.
+    api_input.parse_edit for the API and the pages alike. An occurrence of a series edited by
+    itself (not `from_series`) leaves the series: later series edits pass it by.
     """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
     changes = dict(fields)
+    if post.series_id and not from_series:
+        changes["series_detached"] = True
     if "scheduled_time" in changes:
         # A moved post starts afresh: no pending backoff, and the sweep hints it again.
         changes.update(next_attempt_at=None, hinted_at=None)

@@ -281,6 +281,13 @@ class ScheduledPost(models.Model):
         "PublishingPause", models.SET_NULL, null=True, blank=True, related_name="missed_posts"
     )
 
+    # An occurrence of a recurring post (publishing/series.py): its series, its place in it and the
+    # time the rule gave it. `series_detached` once edited alone: series edits pass it by.
+    series = models.ForeignKey("Series", models.SET_NULL, null=True, blank=True, related_name="posts")
+    occurrence_index = models.PositiveIntegerField(null=True, blank=True)
+    occurrence_time = models.DateTimeField(null=True, blank=True)
+    series_detached = models.BooleanField(default=False)
+
     blotato_submission_id = models.CharField(max_length=100, blank=True, default="")
     platform_post_id = models.CharField(max_length=200, blank=True, default="")
     platform_url = models.URLField(max_length=2000, blank=True, default="")
@@ -316,6 +323,13 @@ class ScheduledPost(models.Model):
                 condition=Q(status="draft") | Q(scheduled_time__isnull=False),
                 name="post_time_unless_draft",
             ),
+            # Two runs of the series job at once, or a job racing the series' creation, can never
+            # create one occurrence twice: the second insert fails here.
+            models.UniqueConstraint(
+                fields=["series", "occurrence_index", "platform"],
+                condition=Q(series__isnull=False),
+                name="occurrence_once_per_series",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -338,6 +352,78 @@ def web_url(value: str | None) -> str:
         return ""
     parts = urlsplit(value.strip())
     return value.strip() if parts.scheme in ("https", "http") and parts.hostname else ""
+
+
+class Series(models.Model):
+    """A recurring post: what each occurrence posts (the schedule dialog's choices) and when (a
+    recurrence.Rule in `timezone`). Occurrences are ScheduledPosts created ahead by series.extend."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="series")
+    clip = models.ForeignKey(Clip, models.PROTECT, null=True, blank=True, related_name="series")
+    caption = models.TextField(blank=True, default="")
+    # [{"platform": "tiktok", "account": <SocialAccount pk>, "options": {...}}, ...] in platform order.
+    targets = models.JSONField(default=list)
+
+    frequency = models.CharField(max_length=8)  # recurrence.FREQUENCIES
+    interval = models.PositiveSmallIntegerField(default=1)
+    weekdays = models.JSONField(default=list, blank=True)  # 0 = Monday; weekly rules only
+    start_day = models.DateField()  # local, in `timezone`
+    local_time = models.TimeField()
+    # The zone the rule is read in: the owner's when the series began, so a later change of the
+    # owner's zone never moves a series already running.
+    timezone = models.CharField(max_length=64)
+    until = models.DateField(null=True, blank=True)  # local, inclusive
+    count = models.PositiveIntegerField(null=True, blank=True)
+
+    paused = models.BooleanField(default=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Every occurrence below this index has been created or recorded as skipped; `next_time` is the
+    # instant of occurrence `next_index` (null once the series has none left), so the Beat job
+    # reads only the series with something due within the horizon.
+    next_index = models.PositiveIntegerField(default=0)
+    next_time = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "series"
+        constraints = [
+            models.CheckConstraint(condition=Q(interval__gte=1), name="series_interval_positive"),
+            models.CheckConstraint(condition=Q(count__isnull=True) | Q(count__gte=1), name="series_count_positive"),
+            models.CheckConstraint(
+                condition=Q(frequency__in=["daily", "weekly", "monthly"]), name="series_frequency_known"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["next_time"], name="series_running", condition=Q(ended_at__isnull=True, paused=False))
+        ]
+
+    def __str__(self) -> str:
+        return f"series {self.pk} of {self.owner}"
+
+
+class SeriesSkip(models.Model):
+    """Occurrences a series passed over without creating them (their time had gone, or an account
+    was not connected): one row per run of them, so a long pause is one line, not thousands."""
+
+    series = models.ForeignKey(Series, models.CASCADE, related_name="skips")
+    first_index = models.PositiveIntegerField()
+    last_index = models.PositiveIntegerField()
+    first_time = models.DateTimeField()
+    last_time = models.DateTimeField()
+    platform = models.CharField(max_length=16, blank=True, default="")  # "" = every platform
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["series", "first_index", "platform"]
+
+    def __str__(self) -> str:
+        return f"{self.series_id} occurrences {self.first_index}-{self.last_index} skipped: {self.reason}"
 
 
 class PostEvent(models.Model):

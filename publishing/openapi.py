@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from analytics import openapi as analytics
 
+from . import openapi_series as series
 from . import openapi_webhooks as webhooks
 from .api_support import error_response
 from .models import Status
@@ -147,6 +148,8 @@ SCHEMAS: dict = {
             "platform_url": nullable("string", format="uri"),
             "platform_post_id": nullable("string"),
             "blotato_submission_id": nullable("string"),
+            "series_id": nullable("string", format="uuid", description="The series this post is an occurrence of."),
+            "occurrence": nullable("integer", minimum=0, description="Its place in the series, 0 the first."),
             "published_at": nullable("string", format="date-time"),
             "created_at": INSTANT,
             "updated_at": INSTANT,
@@ -217,6 +220,7 @@ SCHEMAS: dict = {
                     "description": "If true, scheduled_time is ignored.",
                 },
                 "options": ref("ScheduleOptions"),
+                "repeat": ref("Repeat"),
             },
             required=["platforms"],
             closed=True,
@@ -238,7 +242,20 @@ SCHEMAS: dict = {
         "pageId and Pinterest boardId unless the account has a default (see Account).",
     },
     **{_options_name(platform): _platform_options(platform) for platform in Platform.values},
-    "ScheduleResult": record({"group_id": UUID, "posts": {"type": "array", "items": ref("Post")}}),
+    "ScheduleResult": record(
+        {
+            "group_id": {
+                **nullable("string", format="uuid"),
+                "description": "Null for a series: each occurrence has its own group.",
+            },
+            "series_id": {**nullable("string", format="uuid"), "description": "With repeat: the new series."},
+            "posts": {
+                "type": "array",
+                "items": ref("Post"),
+                "description": "With repeat: the occurrences created so far (the horizon).",
+            },
+        }
+    ),
     "ReviewDecision": {
         **object_schema(
             {
@@ -561,10 +578,10 @@ def document(request: HttpRequest) -> JsonResponse:
 @cache
 def full_document() -> dict:
     """This module's paths plus the webhooks' and the analytics app's."""
-    document = dict(OPENAPI, paths={**PATHS, **webhooks.PATHS, **analytics.PATHS})
+    document = dict(OPENAPI, paths={**PATHS, **webhooks.PATHS, **series.PATHS, **analytics.PATHS})
     document["components"] = dict(
         OPENAPI["components"],
-        schemas={**SCHEMAS, **webhooks.SCHEMAS, **analytics.SCHEMAS},
+        schemas={**SCHEMAS, **webhooks.SCHEMAS, **series.SCHEMAS, **analytics.SCHEMAS},
         responses={**RESPONSES, **analytics.RESPONSES},
     )
     return document

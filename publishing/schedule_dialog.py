@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ from analytics.harvest import learning_sources
 from analytics.history import WINDOW_DAYS
 from analytics.scheduling import best_shared_slot, engine_answer, free_slots
 
-from . import queue
+from . import queue, series
 from .api_input import NEXT_SLOT, parse_schedule
 from .bad_input import BadInput
 from .forms import errors_by_field
@@ -49,13 +50,18 @@ def new_post(request):
         plan = parse_schedule(_as_api_input(fields), request.user, tz, now=now)
     except BadInput as problem:
         return render_dialog(request, fields, errors_by_field(problem), status=422)
-    try:
-        group_id, posts = queue.create_as_asked(request.user, plan, now=now)
-    except BadInput as problem:  # an account without a free posting slot
-        return render_dialog(request, fields, errors_by_field(problem), status=422)
+    if plan.repeat:
+        started, posts = series.start_series(request.user, plan, tz, now=now)
+        message = _series_message(started, posts, tz)
+    else:
+        try:
+            group_id, posts = queue.create_as_asked(request.user, plan, now=now)
+        except BadInput as problem:  # an account without a free posting slot
+            return render_dialog(request, fields, errors_by_field(problem), status=422)
+        message = _done_message(posts, tz, queued=plan.queued, draft=plan.draft)
     first = min((p.scheduled_time for p in posts if p.scheduled_time), default=None)
     calendar_url = f"/calendar/?view=week&date={first.astimezone(tz).date().isoformat()}" if first else "/calendar/"
-    return dialog_done(request, _done_message(posts, tz, queued=plan.queued, draft=plan.draft), calendar_url)
+    return dialog_done(request, message, calendar_url)
 
 
 def dialog_done(request, message: str, next_url: str):
@@ -131,6 +137,18 @@ def _done_message(posts, tz, *, queued: bool, draft: bool) -> str:
     return f"{'Saved as draft:' if draft else 'Scheduled'} {count} ({labels}) {when}."
 
 
+def _series_message(started, posts, tz) -> str:
+    description = series.rule_of(started).describe()
+    occurrences = len({p.occurrence_index for p in posts})
+    if not posts:
+        return f"Repeating {description}. Its posts are created {settings.SERIES_HORIZON_DAYS} days ahead."
+    first = min(p.scheduled_time for p in posts).astimezone(tz)
+    return (
+        f"Repeating {description}: {occurrences} occurrence{'s' if occurrences != 1 else ''} created so far, "
+        f"the first {first:%a %-d %b %Y, %H:%M}."
+    )
+
+
 def _from_another_page(request) -> bool:
     page = request.htmx.current_url
     return bool(page) and urlsplit(page).path != reverse("publishing:calendar")
@@ -152,6 +170,8 @@ def _as_api_input(fields) -> dict:
         data["scheduled_time"] = f"{fields['date']}T{fields['time']}"
     elif fields.get("date") or fields.get("time"):
         raise BadInput("Pick both a date and a time, or publish now.", {"scheduled_time": "incomplete"})
+    if fields.get("repeat", "none") != "none":
+        data["repeat"] = _repeat_input(fields)
     options: dict = {}
     for platform in platforms:
         # account_id: offered when the user has more than one account on the platform.
@@ -162,6 +182,28 @@ def _as_api_input(fields) -> dict:
     if options:
         data["options"] = options
     return data
+
+
+def _repeat_input(fields) -> dict:
+    """The Repeat fieldset as the API's `repeat` object; repeat_input.parse_repeat checks it."""
+    repeat: dict = {"frequency": fields["repeat"], "interval": _number_or_text(fields.get("repeat_interval") or "1")}
+    if fields["repeat"] == "weekly" and fields.getlist("repeat_weekdays"):
+        repeat["weekdays"] = [_number_or_text(day) for day in fields.getlist("repeat_weekdays")]
+    ends = fields.get("repeat_ends", "never")
+    if ends == "on":
+        repeat["until"] = fields.get("repeat_until", "")
+    elif ends == "after":
+        repeat["count"] = _number_or_text(fields.get("repeat_count", ""))
+    return repeat
+
+
+def _number_or_text(value: str) -> int | str:
+    """A whole number typed in a form, or the text as it came, for the API's check to name."""
+    return int(value) if value.strip().isdigit() and len(value.strip()) < 7 else value
+
+
+REPEAT_CHOICES = [("none", "Does not repeat"), ("daily", "Daily"), ("weekly", "Weekly"), ("monthly", "Monthly")]
+WEEKDAY_CHOICES = list(enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")))
 
 
 def render_dialog(request, fields, errors: dict, status: int = 200, *, editing: dict | None = None, title=""):
@@ -199,6 +241,10 @@ def render_dialog(request, fields, errors: dict, status: int = 200, *, editing: 
         "errors": errors,
         "platforms": platforms,
         "timezone": user_zone(request.user).key,
+        "repeat_choices": REPEAT_CHOICES,
+        "weekday_choices": WEEKDAY_CHOICES,
+        "repeat_errors": [message for key, message in errors.items() if key.startswith("repeat")],
+        "weekdays_checked": fields.getlist("repeat_weekdays") if hasattr(fields, "getlist") else [],
         **clip_context(request.user, "", fields.get("clip_id", "")),
     }
     template = "publishing/partials/_schedule_form.html" if request.htmx else "publishing/schedule.html"

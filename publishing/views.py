@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from analytics.engagement_figures import readings_of
 
-from . import calendar, lifecycle, timeline
+from . import calendar, lifecycle, series, timeline
 from .forms import CalendarQueryForm, MovePostForm
 from .models import EDITABLE, RETRYABLE, ScheduledPost, Status, web_url
 from .zones import user_zone
@@ -95,6 +95,13 @@ def post_detail(request, post_id):
     context = post_context(request, post)
     if request.htmx:
         return render(request, "publishing/partials/_post_status.html", context)
+    if post.series_id:
+        context["series_part"] = {
+            "series": post.series,
+            "description": series.rule_of(post.series).describe(),
+            "occurrence": post.occurrence_index + 1,
+            "skippable": post.status == Status.SCHEDULED and not post.series.ended_at,
+        }
     return render(request, "publishing/post_detail.html", context)
 
 

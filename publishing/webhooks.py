@@ -134,6 +134,12 @@ def switch_on(endpoint: WebhookEndpoint) -> None:
 # --- Events ----------------------------------------------------------------------------------
 
 
+def owners_listening(owner_ids: set[int], event_type: str) -> set[int]:
+    """Which of these owners have an active endpoint that asked for `event_type`."""
+    endpoints = WebhookEndpoint.objects.filter(owner_id__in=owner_ids, is_active=True).values_list("owner_id", "events")
+    return {owner_id for owner_id, events in endpoints if event_type in events}
+
+
 def post_event(post: ScheduledPost, event_type: str, message: str) -> list[WebhookDelivery]:
     """Queue `event_type` about `post` for each of its owner's active endpoints that asked for it."""
     listening = [

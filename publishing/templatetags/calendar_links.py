@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from publishing.calendar import CARD_CAPTION_CHARS
@@ -66,7 +67,12 @@ CARD = (
     '<a href="{4}"><span class="platform" title="{5}"><span aria-hidden="true">{6}</span>'
     '<span class="visually-hidden">{5}</span></span>'
     '<time datetime="{7}">{8}</time><span class="status"><span class="icon" aria-hidden="true">{9}</span>{10}</span>'
-    '<span class="caption">{11}</span></a>{12}</article>'
+    '<span class="caption">{11}</span>{13}</a>{12}</article>'
+)
+# An occurrence of a recurring post (publishing/series.py) says so on its card.
+REPEATS_MARK = mark_safe(
+    '<span class="repeats" title="Repeats: one post of a series"><span aria-hidden="true">↻</span>'
+    '<span class="visually-hidden">Repeats</span></span>'
 )
 SHORT_LABELS = {
     "instagram": "IG",
@@ -141,4 +147,5 @@ def _card_fields(post, urls: dict) -> tuple:
         post.get_status_display(),
         Truncator(post.caption_excerpt).chars(CARD_CAPTION_CHARS),
         buttons,
+        REPEATS_MARK if post.series_id else "",
     )

@@ -25,6 +25,8 @@ from publishing.models import (
     PublishAttempt,
     PublishingPause,
     ScheduledPost,
+    Series,
+    SeriesSkip,
     SocialAccount,
     Status,
     WebhookDelivery,
@@ -92,8 +94,27 @@ def one_of_each(carol, account) -> dict:
     """One saved row of every registered model."""
     post = make_post(account, Status.FAILED)
     token, _ = ApiToken.issue(carol)
+    series = Series.objects.create(
+        owner=carol,
+        caption="Weekly",
+        targets=[{"platform": account.platform, "account": account.pk, "options": {}}],
+        frequency="weekly",
+        weekdays=[0],
+        start_day=timezone.now().date(),
+        local_time=time(9),
+        timezone="UTC",
+    )
     return {
         ScheduledPost: post,
+        Series: series,
+        SeriesSkip: SeriesSkip.objects.create(
+            series=series,
+            first_index=0,
+            last_index=1,
+            first_time=timezone.now(),
+            last_time=timezone.now(),
+            reason="its time had passed before it was created",
+        ),
         PublishAttempt: PublishAttempt.objects.create(
             post=post, number=1, claim_token=uuid.uuid4(), started_at=timezone.now(), state="rejected"
         ),

@@ -29,6 +29,8 @@ POST_FIELDS = {
     "platform_url",
     "platform_post_id",
     "blotato_submission_id",
+    "series_id",
+    "occurrence",
     "published_at",
     "created_at",
     "updated_at",

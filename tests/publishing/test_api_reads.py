@@ -44,6 +44,8 @@ def expected_json(post: ScheduledPost) -> dict:
         "platform_url": post.platform_url or None,
         "platform_post_id": post.platform_post_id or None,
         "blotato_submission_id": post.blotato_submission_id or None,
+        "series_id": str(post.series_id) if post.series_id else None,
+        "occurrence": post.occurrence_index,
         "published_at": iso_utc(post.published_at),
         "created_at": iso_utc(post.created_at),
         "updated_at": iso_utc(post.updated_at),

@@ -32,6 +32,8 @@ ALLOWED = {
     "/api/publishing/webhooks": {"get", "post"},
     "/api/publishing/webhooks/{webhook_id}": {"get", "patch", "delete"},
     "/api/publishing/calendar/{post_id}/undo-cancel": {"post"},
+    "/api/publishing/series": {"get"},
+    "/api/publishing/series/{series_id}": {"get", "patch", "delete"},
     "/api/clips": {"get", "post"},
     "/api/accounts": {"get"},
     "/api/accounts/sync": {"post"},
@@ -96,6 +98,7 @@ def test_the_methods_listed_here_are_the_ones_the_views_allow(client):
     """Keeps ALLOWED honest: every other method is refused with the allowed ones in the details."""
     for path, methods in ALLOWED.items():
         url = path.replace("{post_id}", str(uuid.uuid4())).replace("{platform}", "instagram")
+        url = url.replace("{series_id}", str(uuid.uuid4()))
         for method in sorted({"get", "post", "put", "patch", "delete"} - methods):
             response = client.generic(method.upper(), url)
             assert response.status_code == 405, (method, path)
@@ -165,3 +168,26 @@ def test_the_webhook_answers_match_their_schemas(document, alice_api):
     assert conforms(document, "WebhookDeleted", alice_api.delete(one).json()) == []
     assert conforms(document, "WebhookCreate", {"url": "https://h.example.com/", "events": ["post.boom"]}) != []
     assert conforms(document, "WebhookChange", {}) != []
+
+
+def test_the_series_answers_match_their_schemas(document, alice_api):
+    day = (timezone.now() + timedelta(days=3)).date()
+    request = {
+        "platforms": ["twitter"],
+        "caption": "Every week",
+        "scheduled_time": f"{day}T10:00:00",
+        "repeat": {"frequency": "weekly", "weekdays": [0, 4], "count": 6},
+    }
+    assert conforms(document, "ScheduleRequest", request) == []
+    created = send(alice_api, "post", "/api/publishing/schedule", request)
+    assert created.status_code == 201, created.json()
+    assert conforms(document, "ScheduleResult", created.json()) == []
+    one = f"/api/publishing/series/{created.json()['series_id']}"
+    assert conforms(document, "Series", alice_api.get(one).json()) == []
+    assert conforms(document, "SeriesList", alice_api.get("/api/publishing/series").json()) == []
+    assert conforms(document, "SeriesEdit", {"caption": "Changed", "until": None, "count": 3}) == []
+    assert conforms(document, "Series", send(alice_api, "patch", one, {"caption": "Changed", "count": 3}).json()) == []
+    assert conforms(document, "Series", alice_api.delete(one).json()) == []
+    assert conforms(document, "Repeat", {"frequency": "weekly", "weekdays": [7]}) != []
+    assert conforms(document, "Repeat", {"frequency": "daily", "every": 2}) != []
+    assert conforms(document, "SeriesEdit", {}) != []

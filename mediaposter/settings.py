@@ -213,7 +213,13 @@ CELERY_TASK_ROUTES = {
     "publishing.deliver_webhook": {"queue": "notify"},
     "publishing.retry_webhooks": {"queue": "notify"},
     "publishing.send_notification_emails": {"queue": "notify"},
+    # A big bulk import is seconds of database work: beside the notifications, never in front
+    # of a publish.
+    "publishing.commit_import": {"queue": "notify"},
 }
+# Celery finds tasks.py by itself; the import's task lives apart (tasks.py must not import the
+# lifecycle, which imports it).
+CELERY_IMPORTS = ("publishing.import_tasks",)
 
 # Whole seconds: django-celery-beat stores intervals as integers.
 DISPATCH_INTERVAL_SECONDS = max(1, env.int("DISPATCH_INTERVAL_SECONDS", default=1))
@@ -306,6 +312,11 @@ CHECKS_WAIT_WHILE_QUEUED = env.int("CHECKS_WAIT_WHILE_QUEUED", default=0)
 DEFAULT_LATE_GRACE_MINUTES = env.int("DEFAULT_LATE_GRACE_MINUTES", default=30)
 # "Add to queue" keeps at least this long between two posts on one account (a per-user setting).
 DEFAULT_QUEUE_GAP_MINUTES = env.int("DEFAULT_QUEUE_GAP_MINUTES", default=30)
+# Bulk import (publishing/bulk_import.py, docs/import.md): the largest file and the most rows
+# one import takes, and the most rows the import page commits while you wait (more go to a worker).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
+IMPORT_INLINE_ROWS = env.int("IMPORT_INLINE_ROWS", default=200)
 
 # --- The learning loop (analytics/harvest.py) ---------------------------------------------------
 # Posts published this many days back are harvested (the last checkpoint is day 30).

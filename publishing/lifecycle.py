@@ -21,10 +21,12 @@ from .timeparse import iso_utc
 from .transitions import WrongStatus
 
 __all__ = [
+    "PostGroup",
     "PostPlan",
     "WrongStatus",
     "cancel_post",
     "confirm_live",
+    "create_post_groups",
     "create_posts",
     "edit_group",
     "edit_post",
@@ -108,6 +110,41 @@ def create_posts(
         ", ".join(f"{p.platform} {p.pk}" for p in posts),
     )
     return group_id, posts
+
+
+@dataclass
+class PostGroup:
+    """One scheduling action of many (a row of a bulk import): its posts share a group id."""
+
+    plans: list[PostPlan]
+    clip: Clip | None
+    caption: str
+    times: list[datetime]
+
+
+def create_post_groups(owner, groups: list[PostGroup], *, hint_at: datetime) -> list[ScheduledPost]:
+    """Every group's posts in one bulk insert (the bulk import: thousands at a time), scheduled."""
+    posts = [
+        ScheduledPost(
+            owner=owner,
+            group_id=group_id,
+            clip=group.clip,
+            platform=plan.platform,
+            account=plan.account,
+            options=plan.options,
+            caption=group.caption,
+            scheduled_time=at,
+            status=Status.SCHEDULED,
+        )
+        for group, group_id in ((g, uuid.uuid4()) for g in groups)
+        for plan, at in zip(group.plans, group.times, strict=True)
+    ]
+    with transaction.atomic():
+        ScheduledPost.objects.bulk_create(posts, batch_size=1000)
+        post_outcomes.created(posts)
+        _hint_if_due(posts, at=hint_at)
+    logger.info("bulk import: scheduled %d posts in %d groups", len(posts), len(groups))
+    return posts
 
 
 def require_status(post: ScheduledPost, allowed: list[str]) -> None:

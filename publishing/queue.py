@@ -12,6 +12,7 @@ lifecycle (so a post a worker has claimed meanwhile refuses the whole reorder).
 
 from __future__ import annotations
 
+import bisect
 import logging
 import random
 import uuid
@@ -26,7 +27,7 @@ from . import lifecycle
 from .bad_input import BadInput
 from .lifecycle import PostPlan
 from .models import Clip, PostingSlot, Profile, ScheduledPost, SocialAccount, Status
-from .posting_slots import WeeklySlot, next_free_slots
+from .posting_slots import HORIZON, WeeklySlot, next_free_slots
 from .zones import user_zone
 
 logger = logging.getLogger(__name__)
@@ -84,13 +85,53 @@ def queue_posts(
         for plan in plans:
             found = free_slot_times(locked[plan.account.pk], now=now)
             if not found:
-                raise BadInput(
-                    f"{plan.account} has no free posting slot in the next year: add slots on the Slots page.",
-                    {"scheduled_time": f"no free slot for {plan.platform}"},
-                    status=409,
-                )
+                raise no_free_slot(plan)
             times.append(found[0])
         return lifecycle.create_posts(owner, plans=plans, clip=clip, caption=caption, times=times, hint_at=now)
+
+
+def no_free_slot(plan: PostPlan) -> BadInput:
+    return BadInput(
+        f"{plan.account} has no free posting slot in the next year: add slots on the Slots page.",
+        {"scheduled_time": f"no free slot for {plan.platform}"},
+        status=409,
+    )
+
+
+class QueueCursor:
+    """Hands out one account's free slots to many posts in turn (the bulk import), reading the
+    account's slots and posts once: each post gets the slot the queue would give it if the posts
+    before it had just been created. Posts given a time of their own are noted with `occupy`."""
+
+    def __init__(self, account: SocialAccount, *, now: datetime):
+        self.gap = queue_gap(account.owner_id)
+        self.slots = account_slots(account)
+        self.zone = user_zone(account.owner)
+        self.taken = sorted(
+            ScheduledPost.objects.filter(
+                account=account, status__in=OCCUPYING, scheduled_time__gt=now - self.gap
+            ).values_list("scheduled_time", flat=True)
+        )
+        self.now = now
+        # Slots only fill up, so the next free one is never before the last one handed out.
+        self.after = now
+
+    def next_free(self) -> datetime | None:
+        found = next_free_slots(
+            self.slots, self.zone, after=self.after, occupied=self.taken, min_gap=self.gap, horizon=self._horizon()
+        )
+        if not found:
+            return None
+        self.after = found[0]
+        self.occupy(found[0])
+        return found[0]
+
+    def occupy(self, at: datetime) -> None:
+        bisect.insort(self.taken, at)
+
+    def _horizon(self):
+        # The queue looks a year ahead of now, whatever slot the cursor has reached.
+        return self.now + HORIZON - self.after
 
 
 # --- the queue page ------------------------------------------------------------------------------

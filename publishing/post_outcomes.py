@@ -58,6 +58,9 @@ def moved(post_id, sources: Iterable[str], to: str, why: str) -> None:
 
 
 def created(posts: list[ScheduledPost]) -> None:
+    listening: dict[int, list[int]] = {}  # per owner: read once however many posts (a bulk import)
     for post in posts:
         if post.status == Status.SCHEDULED:  # a draft is news only once it is scheduled
-            webhooks.post_event(post, "post.scheduled", "Scheduled.")
+            if post.owner_id not in listening:
+                listening[post.owner_id] = webhooks.listening_endpoints(post.owner_id, "post.scheduled")
+            webhooks.post_event(post, "post.scheduled", "Scheduled.", listening=listening[post.owner_id])

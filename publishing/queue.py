@@ -27,7 +27,7 @@ from . import lifecycle
 from .bad_input import BadInput
 from .lifecycle import PostPlan
 from .models import Clip, PostingSlot, Profile, ScheduledPost, SocialAccount, Status
-from .posting_slots import HORIZON, WeeklySlot, next_free_slots
+from .posting_slots import HORIZON, WeeklySlot, clear_of, next_free_slots, slot_instants
 from .zones import user_zone
 
 logger = logging.getLogger(__name__)
@@ -105,33 +105,26 @@ class QueueCursor:
 
     def __init__(self, account: SocialAccount, *, now: datetime):
         self.gap = queue_gap(account.owner_id)
-        self.slots = account_slots(account)
-        self.zone = user_zone(account.owner)
         self.taken = sorted(
             ScheduledPost.objects.filter(
                 account=account, status__in=OCCUPYING, scheduled_time__gt=now - self.gap
             ).values_list("scheduled_time", flat=True)
         )
-        self.now = now
-        # Slots only fill up, so the next free one is never before the last one handed out.
-        self.after = now
+        # One walk through the year's slot instants: a slot passed over was not free, and
+        # occupying more never frees one, so the next free slot is always further on.
+        self.instants = slot_instants(
+            account_slots(account), user_zone(account.owner), start=now + timedelta(microseconds=1), end=now + HORIZON
+        )
 
     def next_free(self) -> datetime | None:
-        found = next_free_slots(
-            self.slots, self.zone, after=self.after, occupied=self.taken, min_gap=self.gap, horizon=self._horizon()
-        )
-        if not found:
-            return None
-        self.after = found[0]
-        self.occupy(found[0])
-        return found[0]
+        for instant in self.instants:
+            if clear_of(instant, self.taken, self.gap):
+                self.occupy(instant)
+                return instant
+        return None
 
     def occupy(self, at: datetime) -> None:
         bisect.insort(self.taken, at)
-
-    def _horizon(self):
-        # The queue looks a year ahead of now, whatever slot the cursor has reached.
-        return self.now + HORIZON - self.after
 
 
 # --- the queue page ------------------------------------------------------------------------------

@@ -134,13 +134,13 @@ def switch_on(endpoint: WebhookEndpoint) -> None:
 # --- Events ----------------------------------------------------------------------------------
 
 
-def post_event(post: ScheduledPost, event_type: str, message: str) -> list[WebhookDelivery]:
-    """Queue `event_type` about `post` for each of its owner's active endpoints that asked for it."""
-    listening = [
-        endpoint.pk
-        for endpoint in WebhookEndpoint.objects.filter(owner_id=post.owner_id, is_active=True).only("pk", "events")
-        if event_type in endpoint.events
-    ]
+def post_event(
+    post: ScheduledPost, event_type: str, message: str, *, listening: list[int] | None = None
+) -> list[WebhookDelivery]:
+    """Queue `event_type` about `post` for each of its owner's active endpoints that asked for it
+    (`listening`, when the caller has read them already: listening_endpoints)."""
+    if listening is None:
+        listening = listening_endpoints(post.owner_id, event_type)
     if not listening:
         return []
     event_id = uuid.uuid4()  # one event, one id, whichever endpoints hear it
@@ -156,6 +156,15 @@ def post_event(post: ScheduledPost, event_type: str, message: str) -> list[Webho
     for delivery in deliveries:
         transaction.on_commit(lambda pk=delivery.pk: hint(pk))
     return deliveries
+
+
+def listening_endpoints(owner_id: int, event_type: str) -> list[int]:
+    """The ids of the owner's active endpoints that asked for `event_type`."""
+    return [
+        endpoint.pk
+        for endpoint in WebhookEndpoint.objects.filter(owner_id=owner_id, is_active=True).only("pk", "events")
+        if event_type in endpoint.events
+    ]
 
 
 def hint(delivery_id: int) -> None:

@@ -92,7 +92,9 @@ class ImportCheck:
             return "The file has no posts."
         if self.error_rows:
             rows = ", ".join(map(str, self.error_rows[:20])) + (" …" if len(self.error_rows) > 20 else "")
-            return f"{len(self.error_rows)} of {len(self.rows)} rows have errors (rows {rows}); nothing was imported."
+            has = "rows has an error" if len(self.error_rows) == 1 else "rows have errors"
+            which = "row" if len(self.error_rows) == 1 else "rows"
+            return f"{len(self.error_rows)} of {len(self.rows)} {has} ({which} {rows}); nothing was imported."
         return f"{len(self.rows)} rows, {self.post_count} posts."
 
 

@@ -173,6 +173,8 @@ def read_table(records: list[list]) -> list[ImportRow]:
     if repeated:
         raise BadInput(f"The column {repeated[0]} appears twice in the header.", {"column": repeated[0]})
     _check_row_count(len(records) - 1)
+    if not any(any(str(cell).strip() for cell in record) for record in records[1:]):
+        raise BadInput("The file has a header but no posts: add a row per post below it.", {"file": "no rows"})
     rows = []
     for number, record in enumerate(records[1:], start=2):
         cells = [str(cell) for cell in record]

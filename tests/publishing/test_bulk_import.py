@@ -219,6 +219,7 @@ class TestFiles:
             (b"caption,platforms,colour\nhi,twitter,red\n", "Unknown column 'colour' in the header"),
             (b"caption,youtube.colour\nhi,red\n", "youtube has no option 'colour'"),
             (b"caption,caption\nhi,ho\n", "The column caption appears twice"),
+            (b"caption,platforms,time\n\n", "a header but no posts"),
             (b'{"posts": []}', 'only "rows"'),
             (b"[]", "the list is empty"),
             (b'{"rows": "hello"}', "A JSON import is a list of posts"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -18,6 +19,8 @@ from publishing.import_pages import TEMPLATE_CSV
 from publishing.models import ImportJob, ImportState, ScheduledPost
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -47,12 +50,16 @@ class TestPage:
         kind, rows = read_file(response.content, name="template.csv")
         assert kind == "csv" and len(rows) == 4 and response.content.decode() == TEMPLATE_CSV
 
+    def test_the_documented_example_is_the_template(self):
+        example = (ROOT / "docs" / "import-example.csv").read_text()
+        assert example.replace("\n", "\r\n") == TEMPLATE_CSV
+
     def test_a_dry_run_shows_the_error_row_and_offers_no_commit(self, browser):
         response = upload(browser, BAD, "posts.csv")
 
         assert response.status_code == 422
         page = response.content.decode()
-        assert "1 of 2 rows have errors (rows 3)" in page
+        assert "1 of 2 rows has an error (row 3)" in page
         assert 'data-row="3" class="row-error"' in page and "is in the past" in page
         assert "commit-import" not in page
         assert ScheduledPost.objects.count() == 0
@@ -197,7 +204,7 @@ class TestCommand:
         path.write_text(BAD)
         err = io.StringIO()
 
-        with pytest.raises(CommandError, match=r"rows 3\)"):
+        with pytest.raises(CommandError, match=r"\(row 3\)"):
             call_command("import_posts", str(path), "--user", "alice", stdout=io.StringIO(), stderr=err)
 
         assert "row 3, time: time 2026-11-01 10:00 is in the past" in err.getvalue()

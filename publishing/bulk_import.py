@@ -170,6 +170,9 @@ class RowReader:
             request, self.owner, self.zone, now=self.now, problems=problems, clip=clip, accounts=self.accounts
         )
         outcome.errors += [CellError(_column(problem, cells), _message(problem)) for problem in problems.found]
+        # Each error under the column's name as the file wrote it (tiktok.privacy_level, Caption).
+        for error in outcome.errors:
+            error.column = row.headings.get(error.column, error.column)
         if wanted is None or outcome.errors:
             return outcome
         outcome.wanted, outcome.clip = wanted, clip

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
@@ -30,6 +30,7 @@ class ImportRow:
     number: int  # CSV: the spreadsheet's row number (the header is row 1); JSON: 1 for the first object
     cells: dict  # column name -> value (CSV: non-empty strings; JSON: as given)
     problem: str = ""  # a row the reader could not split into cells, e.g. more cells than columns
+    headings: dict = field(default_factory=dict)  # column name -> the heading as the file wrote it
 
 
 def option_key(platform: str, name: str) -> str | None:
@@ -175,6 +176,7 @@ def read_table(records: list[list]) -> list[ImportRow]:
     _check_row_count(len(records) - 1)
     if not any(any(str(cell).strip() for cell in record) for record in records[1:]):
         raise BadInput("The file has a header but no posts: add a row per post below it.", {"file": "no rows"})
+    headings = {column: heading.strip() for heading, column in zip(header, columns, strict=True) if column}
     rows = []
     for number, record in enumerate(records[1:], start=2):
         cells = [str(cell) for cell in record]
@@ -182,10 +184,10 @@ def read_table(records: list[list]) -> list[ImportRow]:
             continue  # a blank line: skipped, but counted, so numbers match the spreadsheet's
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
             problem = f"This row has {len(cells)} cells; the header names {len(header)} columns (a stray delimiter?)."
-            rows.append(ImportRow(number, {}, problem))
+            rows.append(ImportRow(number, {}, problem, headings))
             continue
         values = {c: v.strip() if c != "caption" else v for c, v in zip(columns, cells, strict=False) if c}
-        rows.append(ImportRow(number, {c: v for c, v in values.items() if v.strip()}))
+        rows.append(ImportRow(number, {c: v for c, v in values.items() if v.strip()}, headings=headings))
     return rows
 
 
@@ -211,7 +213,7 @@ def read_json_rows(data: object) -> list[ImportRow]:
                 '{"caption": "...", "platforms": ["tiktok"], "time": "next_slot"}.',
                 {"row": number, "file": "wrong JSON shape"},
             )
-        cells = {}
+        cells, headings = {}, {}
         for key, value in item.items():
             column = column_name(key)
             if column is None:
@@ -220,7 +222,8 @@ def read_json_rows(data: object) -> list[ImportRow]:
                 raise BadInput(f"Row {number} names {column} twice.", {"row": number, "column": column})
             if value is not None and value != "":
                 cells[column] = value
-        rows.append(ImportRow(number, cells))
+                headings[column] = key
+        rows.append(ImportRow(number, cells, headings=headings))
     return rows
 
 

@@ -74,6 +74,13 @@ def test_several_errors_in_one_row_are_all_listed(alice, bob_clip):
     assert "280" in messages["caption"]
 
 
+def test_an_error_names_the_column_as_the_file_wrote_it(alice, alice_clip):
+    text = f"Caption,Platforms,Time,Clip,tiktok.privacy_level\nhi,tiktok,2020-01-01T00:00:00Z,{alice_clip.pk},EVERYONE\n"
+    check = check_rows(alice, rows_of(text), now=NOW)
+    assert [column for column, _ in errors_by_row(check)[2]] == ["Time", "tiktok.privacy_level"]
+    assert "must be one of SELF_ONLY" in errors_by_row(check)[2][1][1]
+
+
 def test_commit_with_one_bad_row_writes_nothing(alice):
     with pytest.raises(ImportRefused) as refused:
         commit_rows(alice, rows_of(GOOD_AND_BAD), now=NOW)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 
 from publishing import queue
 from publishing.bad_input import BadInput
 from publishing.bulk_import import ImportRefused, check_rows, commit_rows
 from publishing.import_files import read_file
+from publishing.lifecycle import PostPlan
 from publishing.models import Clip, ScheduledPost, SocialAccount
 from publishing.posting_slots import WeeklySlot
 
@@ -75,7 +78,8 @@ def test_several_errors_in_one_row_are_all_listed(alice, bob_clip):
 
 
 def test_an_error_names_the_column_as_the_file_wrote_it(alice, alice_clip):
-    text = f"Caption,Platforms,Time,Clip,tiktok.privacy_level\nhi,tiktok,2020-01-01T00:00:00Z,{alice_clip.pk},EVERYONE\n"
+    header = "Caption,Platforms,Time,Clip,tiktok.privacy_level"
+    text = f"{header}\nhi,tiktok,2020-01-01T00:00:00Z,{alice_clip.pk},EVERYONE\n"
     check = check_rows(alice, rows_of(text), now=NOW)
     assert [column for column, _ in errors_by_row(check)[2]] == ["Time", "tiktok.privacy_level"]
     assert "must be one of SELF_ONLY" in errors_by_row(check)[2][1][1]
@@ -189,6 +193,36 @@ class TestNextSlot:
         assert stored == {"first": times[0][0], "second": times[2][0], "third": times[3][0]}
         # And the queue, asked next, goes on after the import's posts.
         assert queue.free_slot_times(twitter, now=NOW)[0] == paris(2026, 11, 27, 18)
+
+    @pytest.mark.django_db(transaction=True)
+    def test_an_import_and_an_add_to_queue_at_the_same_moment_take_different_slots(self, alice, twitter):
+        start = threading.Barrier(2)
+        errors: list[BaseException] = []
+        rows = rows_of("caption,platforms,time\nimported 1,twitter,next_slot\nimported 2,twitter,next_slot\n")
+
+        def run(step) -> None:
+            try:
+                start.wait()
+                step()
+            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        plan = PostPlan("twitter", twitter)
+        steps = [
+            lambda: commit_rows(alice, rows, now=NOW),
+            lambda: queue.queue_posts(alice, plans=[plan], clip=None, caption="queued", now=NOW),
+        ]
+        threads = [threading.Thread(target=run, args=(step,)) for step in steps]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert errors == []
+        times = sorted(ScheduledPost.objects.values_list("scheduled_time", flat=True))
+        assert times == [paris(2026, 11, 25, 18), paris(2026, 11, 26, 9), paris(2026, 11, 26, 18)]
 
     def test_an_account_without_slots_is_an_error_in_the_time_column(self, alice):
         check = check_rows(alice, rows_of("caption,platforms,time\nhi,bluesky,next_slot\n"), now=NOW)

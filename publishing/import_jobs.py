@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
+from datetime import timedelta
 
 import redis
 from celery import current_app
@@ -22,6 +23,8 @@ from .redis_connection import shared_redis
 logger = logging.getLogger(__name__)
 
 PROGRESS_TTL_SECONDS = 3600
+STALL_MARGIN_SECONDS = 60
+STALLED = "The import stopped (its worker was lost); check the file again."
 
 
 def check_upload(owner, content: bytes, *, name: str = "", kind: str = "") -> tuple[ImportJob, ImportCheck]:
@@ -51,12 +54,19 @@ def queue_commit(job: ImportJob) -> bool:
 def commit_job(job_id: uuid.UUID | str, *, inline: bool = False) -> ImportJob | None:
     """Commit the job's file: every post or none. Claimed first, so a repeated message does nothing."""
     waiting = ImportState.CHECKED if inline else ImportState.QUEUED
-    if ImportJob.objects.filter(pk=job_id, state=waiting).update(state=ImportState.RUNNING) != 1:
+    claimed = ImportJob.objects.filter(pk=job_id, state=waiting).update(
+        state=ImportState.RUNNING, started_at=timezone.now()
+    )
+    if claimed != 1:
         return None
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     try:
         _, rows = read_file(job.content.encode(), kind=job.kind)
-        check = commit_rows(job.owner, rows, now=timezone.now(), progress=lambda done, _total: _report(job, done))
+        # "done" is written with the posts, in their transaction: a job still running when its
+        # worker is lost wrote nothing (mark_stalled).
+        with transaction.atomic():
+            check = commit_rows(job.owner, rows, now=timezone.now(), progress=lambda done, _total: _report(job, done))
+            _finish(job, ImportState.DONE, posts=check.post_count)
     except ImportRefused as refused:
         _finish(job, ImportState.REFUSED, errors=row_errors(refused.check))
     except BadInput as refused:
@@ -65,9 +75,22 @@ def commit_job(job_id: uuid.UUID | str, *, inline: bool = False) -> ImportJob | 
         logger.exception("import %s stopped; nothing was written", job.pk)
         _finish(job, ImportState.FAILED, errors=[{"row": None, "column": "", "message": "The import stopped."}])
         raise
-    else:
-        _finish(job, ImportState.DONE, posts=check.post_count)
     return job
+
+
+def mark_stalled(job: ImportJob) -> None:
+    """A commit running longer than a task may (its worker was lost) wrote nothing: say so."""
+    limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + STALL_MARGIN_SECONDS)
+    stalled = ImportJob.objects.filter(
+        pk=job.pk, state=ImportState.RUNNING, started_at__lt=timezone.now() - limit
+    ).update(
+        state=ImportState.FAILED,
+        finished_at=timezone.now(),
+        errors=[{"row": None, "column": "", "message": STALLED}],
+    )
+    if stalled:
+        job.refresh_from_db()
+        logger.warning("import %s: stalled, marked failed (nothing was written)", job.pk)
 
 
 def row_errors(check: ImportCheck) -> list[dict]:

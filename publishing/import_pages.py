@@ -87,6 +87,7 @@ def commit(request, job_id):
 @require_GET
 def progress(request, job_id):
     job = _owned_job(request, job_id)
+    import_jobs.mark_stalled(job)
     return _render(request, {"job": job, "progress": True})
 
 

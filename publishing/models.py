@@ -585,6 +585,7 @@ class ImportJob(models.Model):
     # What refused the commit: [{"row": 3, "column": "time", "message": "..."}], or one file-level item.
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # the commit began
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = OwnedQuerySet.as_manager()

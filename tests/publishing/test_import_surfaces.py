@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -92,6 +92,19 @@ class TestPage:
         commit_job(job.pk)  # what the worker runs (tests/publishing/test_import_worker.py runs a real one)
         done = browser.get(f"/import/{job.pk}/progress", headers={"HX-Request": "true"}).content.decode()
         assert "Imported 2 posts" in done and "hx-trigger" not in done
+
+    def test_a_commit_whose_worker_was_lost_stops_polling_and_says_nothing_was_written(self, browser, alice):
+        upload(browser, GOOD)
+        job = ImportJob.objects.get(owner=alice)
+        ImportJob.objects.filter(pk=job.pk).update(state=ImportState.RUNNING, started_at=NOW)
+        progress = f"/import/{job.pk}/progress"
+        assert "hx-trigger" in browser.get(progress, headers={"HX-Request": "true"}).content.decode()
+
+        with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+            page = browser.get(progress, headers={"HX-Request": "true"}).content.decode()
+
+        assert "Nothing was imported" in page and "its worker was lost" in page and "hx-trigger" not in page
+        assert ImportJob.objects.get(pk=job.pk).state == ImportState.FAILED
 
     def test_a_file_problem_is_said_on_the_page(self, browser):
         response = upload(browser, "caption,colour\nhi,red\n")

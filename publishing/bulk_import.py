@@ -129,7 +129,7 @@ def commit_rows(owner, rows: list[ImportRow], *, now: datetime, progress: Progre
         Clip.objects.bulk_create(check.new_clips())
         groups = [
             lifecycle.PostGroup(
-                plans=row.wanted.plans, clip=row.clip, caption=row.caption, times=[p.at for p in row.posts]
+                plans=row.wanted.plans, clip=row.clip, caption=row.wanted.caption, times=[p.at for p in row.posts]
             )
             for row in check.rows
         ]
@@ -151,6 +151,13 @@ class RowReader:
         self.clips_by_url = self._clips_at([row.cells.get("media_url") for row in rows])
 
     def read(self, row: ImportRow) -> RowOutcome:
+        outcome = self._read(row)
+        # Each error under the column's name as the file wrote it (tiktok.privacy_level, Time).
+        for error in outcome.errors:
+            error.column = row.headings.get(error.column, error.column)
+        return outcome
+
+    def _read(self, row: ImportRow) -> RowOutcome:
         # The caption as given: read_schedule refuses a non-string with its own message.
         outcome = RowOutcome(row.number, caption=row.cells.get("caption", ""))
         if row.problem:
@@ -170,9 +177,6 @@ class RowReader:
             request, self.owner, self.zone, now=self.now, problems=problems, clip=clip, accounts=self.accounts
         )
         outcome.errors += [CellError(_column(problem, cells), _message(problem)) for problem in problems.found]
-        # Each error under the column's name as the file wrote it (tiktok.privacy_level, Caption).
-        for error in outcome.errors:
-            error.column = row.headings.get(error.column, error.column)
         if wanted is None or outcome.errors:
             return outcome
         outcome.wanted, outcome.clip = wanted, clip

@@ -27,11 +27,14 @@ STALL_MARGIN_SECONDS = 60
 STALLED = "The import stopped (its worker was lost); check the file again."
 
 
-def check_upload(owner, content: bytes, *, name: str = "", kind: str = "") -> tuple[ImportJob, ImportCheck]:
-    """The dry run of an uploaded file, kept (replacing the owner's earlier unconfirmed ones) for a commit."""
+def check_upload(owner, content: bytes, *, name: str = "", kind: str = "") -> tuple[ImportJob | None, ImportCheck]:
+    """The dry run of an uploaded file; a file without errors is kept for its commit (replacing the
+    owner's earlier unconfirmed one)."""
     kind, rows = read_file(content, name=name, kind=kind)
     check = check_rows(owner, rows, now=timezone.now())
     ImportJob.objects.owned_by(owner).filter(state=ImportState.CHECKED).delete()
+    if not check.ok:
+        return None, check
     job = ImportJob.objects.create(
         owner=owner, file_name=name[:200], kind=kind, content=content.decode("utf-8-sig"), rows_total=len(rows)
     )

@@ -225,9 +225,9 @@ class TestNextSlot:
         assert times == [paris(2026, 11, 25, 18), paris(2026, 11, 26, 9), paris(2026, 11, 26, 18)]
 
     def test_an_account_without_slots_is_an_error_in_the_time_column(self, alice):
-        check = check_rows(alice, rows_of("caption,platforms,time\nhi,bluesky,next_slot\n"), now=NOW)
+        check = check_rows(alice, rows_of("caption,platforms,Time\nhi,bluesky,next_slot\n"), now=NOW)
         [(column, message)] = errors_by_row(check)[2]
-        assert column == "time" and "no free posting slot" in message
+        assert column == "Time" and "no free posting slot" in message
 
 
 class TestFiles:

@@ -215,9 +215,13 @@ CELERY_TASK_ROUTES = {
     "publishing.send_notification_emails": {"queue": "notify"},
     # Bookkeeping ahead of time: never in front of a publish.
     "publishing.extend_series": {"queue": "checks"},
+    # A big bulk import is seconds of database work: beside the notifications, never in front
+    # of a publish.
+    "publishing.commit_import": {"queue": "notify"},
 }
-# Task modules autodiscovery does not find (it reads only each app's tasks.py).
-CELERY_IMPORTS = ("publishing.series_tasks",)
+# Celery finds each app's tasks.py by itself; these task modules live apart because tasks.py must
+# not import the lifecycle, which imports it.
+CELERY_IMPORTS = ("publishing.series_tasks", "publishing.import_tasks")
 
 # Whole seconds: django-celery-beat stores intervals as integers.
 DISPATCH_INTERVAL_SECONDS = max(1, env.int("DISPATCH_INTERVAL_SECONDS", default=1))
@@ -319,6 +323,11 @@ DEFAULT_QUEUE_GAP_MINUTES = env.int("DEFAULT_QUEUE_GAP_MINUTES", default=30)
 # time (a daily series fills 14 of them in 14 days); the rest wait for the next run.
 SERIES_HORIZON_DAYS = max(1, env.int("SERIES_HORIZON_DAYS", default=14))
 SERIES_HORIZON_OCCURRENCES = max(1, env.int("SERIES_HORIZON_OCCURRENCES", default=31))
+# Bulk import (publishing/bulk_import.py, docs/import.md): the largest file and the most rows
+# one import takes, and the most rows the import page commits while you wait (more go to a worker).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
+IMPORT_INLINE_ROWS = env.int("IMPORT_INLINE_ROWS", default=200)
 
 # --- The learning loop (analytics/harvest.py) ---------------------------------------------------
 # Posts published this many days back are harvested (the last checkpoint is day 30).

@@ -57,10 +57,106 @@ class EditInput:
 
 
 def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> ScheduleInput:
+    problems = Problems()
+    wanted = read_schedule(data, owner, tz, now=now, problems=problems)
+    problems.raise_first()
+    return wanted
+
+
+@dataclass
+class Problem:
+    """One refusal found while reading a request, and the request field it is about."""
+
+    field: str
+    error: BadInput | Http404
+
+    @property
+    def message(self) -> str:
+        return self.error.message if isinstance(self.error, BadInput) else str(self.error)
+
+    @property
+    def details(self) -> dict:
+        return self.error.details if isinstance(self.error, BadInput) else {}
+
+
+FAILED = object()  # what Problems.check returns for a piece it refused
+
+
+class Problems:
+    """The refusals of one request, in the order they were found: the API raises the first (a
+    client fixes one thing at a time), the bulk import lists them all for the row."""
+
+    def __init__(self) -> None:
+        self.found: list[Problem] = []
+
+    def check(self, field: str, read, *args):
+        try:
+            return read(*args)
+        except (BadInput, Http404) as error:
+            self.found.append(Problem(field, error))
+            return FAILED
+
+    def raise_first(self) -> None:
+        if self.found:
+            raise self.found[0].error
+
+
+FROM_DATA = object()
+
+
+def read_schedule(
+    data: dict, owner, tz: ZoneInfo, *, now: datetime, problems: Problems, clip=FROM_DATA, accounts=None
+) -> ScheduleInput | None:
+    """parse_schedule's rules, each refusal noted in `problems` and the checks that do not depend on
+    a refused piece still made; None if anything was refused.
+
+    `clip` given (a Clip, perhaps not saved yet, or None) stands for clip_id: the bulk import's
+    clip made from a media URL. `accounts`, the owner's active accounts, saves a query per platform.
+    """
     refuse_unknown_fields(data, SCHEDULE_FIELDS)
-    platforms = _platforms(data.get("platforms"))
-    caption = _string(data, "caption", default="") if data.get("caption") is not None else ""
-    clip = _clip(data.get("clip_id"), owner)
+    platforms = problems.check("platforms", _platforms, data.get("platforms"))
+    caption = problems.check("caption", _caption, data)
+    if clip is FROM_DATA:
+        clip = problems.check("clip_id", owned_clip, data.get("clip_id"), owner)
+    when = problems.check("scheduled_time", _when, data, tz, now)
+    repeat = None
+    if data.get("repeat") is not None and when is not FAILED:
+        repeat = problems.check("repeat", _repeat, data, when, tz)
+    if caption is not FAILED and clip is not FAILED:
+        problems.check("caption", _something_to_post, caption, clip)
+    plans = []
+    if platforms is not FAILED:
+        if caption is not FAILED:
+            problems.check("caption", check_caption, caption, platforms)
+        if clip is not FAILED:
+            problems.check("clip_id", _media_present, platforms, clip)
+        options = problems.check("options", _options, data.get("options"), platforms)
+        if options is not FAILED:
+            for platform in platforms:
+                fields = dict(options.get(platform, {}))
+                wanted = fields.pop("account_id", None)
+                account = problems.check("account", _account, owner, platform, wanted, fields, accounts)
+                plans.append(PostPlan(platform, account, fields))
+    if problems.found:
+        return None
+    scheduled_time, queued, draft = when
+    return ScheduleInput(
+        plans=plans,
+        clip=clip,
+        caption=caption,
+        scheduled_time=scheduled_time,
+        queued=queued,
+        draft=draft,
+        repeat=repeat,
+    )
+
+
+def _caption(data: dict) -> str:
+    return _string(data, "caption", default="") if data.get("caption") is not None else ""
+
+
+def _when(data: dict, tz: ZoneInfo, now: datetime) -> tuple[datetime | None, bool, bool]:
+    """(scheduled_time, queued, draft) from scheduled_time, publish_now and status."""
     publish_now = data.get("publish_now", False)
     if not isinstance(publish_now, bool):
         raise BadInput("publish_now must be true or false.", {"publish_now": "must be a boolean"})
@@ -82,45 +178,37 @@ def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> Schedul
             {"scheduled_time": "not with a draft"},
         )
     if publish_now:
-        scheduled_time = now
-    elif queued:
-        scheduled_time = None
-    elif draft and data.get("scheduled_time") is None:
-        scheduled_time = None  # waits in the calendar's "unscheduled" tray
-    else:
-        if data.get("scheduled_time") is None:
-            raise BadInput("scheduled_time is required unless publish_now is true.", {"scheduled_time": "required"})
-        scheduled_time = future_time(data["scheduled_time"], tz, now=now)
-    repeat = None
-    if data.get("repeat") is not None:
-        if publish_now or queued or draft:
-            raise BadInput(
-                'A repeating post starts at the time you give: not with publish_now, "next_slot" or a draft.',
-                {"repeat": "needs a scheduled_time"},
-            )
-        repeat = parse_repeat(data["repeat"], scheduled_time, tz)
+        return now, False, False
+    if queued:
+        return None, True, False
+    if draft and data.get("scheduled_time") is None:
+        return None, False, True  # waits in the calendar's "unscheduled" tray
+    if data.get("scheduled_time") is None:
+        raise BadInput("scheduled_time is required unless publish_now is true.", {"scheduled_time": "required"})
+    return future_time(data["scheduled_time"], tz, now=now), False, draft
+
+
+def _repeat(data: dict, when: tuple[datetime | None, bool, bool], tz: ZoneInfo):
+    """The repeat rule, anchored to the post's own time (repeat_input.parse_repeat)."""
+    scheduled_time, queued, draft = when
+    if data.get("publish_now") is True or queued or draft:
+        raise BadInput(
+            'A repeating post starts at the time you give: not with publish_now, "next_slot" or a draft.',
+            {"repeat": "needs a scheduled_time"},
+        )
+    return parse_repeat(data["repeat"], scheduled_time, tz)
+
+
+def _something_to_post(caption: str, clip: Clip | None) -> None:
     if not caption.strip() and clip is None:
         raise BadInput("Nothing to post: write a caption or choose a clip.", {"caption": "empty"})
-    check_caption(caption, platforms)
+
+
+def _media_present(platforms: list[str], clip: Clip | None) -> None:
     for platform in platforms:
         if RULES[platform].media_required and clip is None:
             label = Platform(platform).label
             raise BadInput(f"{label} needs media: choose a clip (clip_id).", {"clip_id": f"required for {platform}"})
-    options = _options(data.get("options"), platforms)
-    plans = []
-    for platform in platforms:
-        fields = dict(options.get(platform, {}))
-        account = _account(owner, platform, fields.pop("account_id", None), fields)
-        plans.append(PostPlan(platform, account, fields))
-    return ScheduleInput(
-        plans=plans,
-        clip=clip,
-        caption=caption,
-        scheduled_time=scheduled_time,
-        queued=queued,
-        draft=draft,
-        repeat=repeat,
-    )
 
 
 def parse_edit(data: dict, post: ScheduledPost, tz: ZoneInfo, *, now: datetime) -> EditInput:
@@ -145,7 +233,7 @@ def parse_edit(data: dict, post: ScheduledPost, tz: ZoneInfo, *, now: datetime) 
     if "caption" in data:
         fields["caption"] = _string(data, "caption")
     if "clip_id" in data:
-        fields["clip"] = _clip(data["clip_id"], post.owner)
+        fields["clip"] = owned_clip(data["clip_id"], post.owner)
     schedule = _edit_status(data, post, fields, now=now)
     reached = [post.platform]
     if apply_to_group:
@@ -352,7 +440,7 @@ def _platforms(value: object) -> list[str]:
     return platforms
 
 
-def _clip(value: object, owner) -> Clip | None:
+def owned_clip(value: object, owner) -> Clip | None:
     if value is None:
         return None
     try:
@@ -414,9 +502,12 @@ def _target_fields(platform: str, fields: dict) -> dict:
     return checked
 
 
-def _account(owner, platform: str, wanted: str | None, options: dict) -> SocialAccount:
-    accounts = SocialAccount.objects.owned_by(owner).filter(platform=platform, is_active=True)
-    account = accounts.filter(blotato_account_id=wanted).first() if wanted else accounts.first()
+def _account(owner, platform: str, wanted: str | None, options: dict, accounts=None) -> SocialAccount:
+    if accounts is None:
+        accounts = SocialAccount.objects.owned_by(owner).filter(is_active=True)
+    # The platform's default account is the first by name, then the oldest.
+    candidates = [a for a in accounts if a.platform == platform and (not wanted or a.blotato_account_id == wanted)]
+    account = min(candidates, key=lambda a: (a.name, a.pk)) if candidates else None
     label = Platform(platform).label
     if account is None:
         if wanted:

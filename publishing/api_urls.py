@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, openapi, series_api, slots_api, webhooks_api
+from . import api, imports_api, openapi, series_api, slots_api, webhooks_api
 
 urlpatterns = [
     path("publishing/schedule", api.schedule),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("publishing/calendar/<str:post_id>", api.calendar_post),
     path("publishing/calendar/<str:post_id>/retry", api.retry),
     path("publishing/calendar/<str:post_id>/review", api.review),
+    path("publishing/imports", imports_api.imports),
     path("publishing/webhooks", webhooks_api.webhook_list),
     path("publishing/webhooks/<str:webhook_id>", webhooks_api.webhook_detail),
     path("publishing/calendar/<str:post_id>/undo-cancel", api.undo_cancel),

@@ -21,11 +21,13 @@ from .timeparse import iso_utc
 from .transitions import WrongStatus
 
 __all__ = [
+    "PostGroup",
     "PostPlan",
     "add_occurrences",
     "WrongStatus",
     "cancel_post",
     "confirm_live",
+    "create_post_groups",
     "create_posts",
     "edit_group",
     "edit_post",
@@ -119,6 +121,40 @@ def add_occurrences(posts: list[ScheduledPost]) -> list[ScheduledPost]:
     with transaction.atomic(savepoint=False):
         ScheduledPost.objects.bulk_create(posts)
         post_outcomes.created(posts)
+
+
+@dataclass
+class PostGroup:
+    """One scheduling action of many (a row of a bulk import): its posts share a group id."""
+
+    plans: list[PostPlan]
+    clip: Clip | None
+    caption: str
+    times: list[datetime]
+
+
+def create_post_groups(owner, groups: list[PostGroup], *, hint_at: datetime) -> list[ScheduledPost]:
+    """Every group's posts in one bulk insert (the bulk import: thousands at a time), scheduled."""
+    posts = [
+        ScheduledPost(
+            owner=owner,
+            group_id=group_id,
+            clip=group.clip,
+            platform=plan.platform,
+            account=plan.account,
+            options=plan.options,
+            caption=group.caption,
+            scheduled_time=at,
+            status=Status.SCHEDULED,
+        )
+        for group, group_id in ((g, uuid.uuid4()) for g in groups)
+        for plan, at in zip(group.plans, group.times, strict=True)
+    ]
+    with transaction.atomic():
+        ScheduledPost.objects.bulk_create(posts, batch_size=1000)
+        post_outcomes.created(posts)
+        _hint_if_due(posts, at=hint_at)
+    logger.info("bulk import: scheduled %d posts in %d groups", len(posts), len(groups))
     return posts
 
 

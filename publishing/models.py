@@ -640,3 +640,44 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id} to {self.endpoint_id}: {self.state}"
+
+
+class ImportState(models.TextChoices):
+    CHECKED = "checked"  # read and dry-run: waiting for the owner to commit or drop it
+    QUEUED = "queued"  # committing in a worker (a big file)
+    RUNNING = "running"
+    DONE = "done"
+    REFUSED = "refused"  # a row had errors when committed (something changed since the dry run)
+    FAILED = "failed"  # the worker could not finish (nothing was written)
+
+
+class ImportJob(models.Model):
+    """An uploaded bulk-import file, from its dry run to its commit (publishing/import_jobs.py).
+
+    The file is kept as text until it is committed, so the commit reads exactly what was checked.
+    While a worker commits, rows done live in Redis (the commit's transaction hides this row's
+    updates until it ends); `rows_done` here is the count once it has.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="import_jobs")
+    file_name = models.CharField(max_length=200, blank=True, default="")
+    kind = models.CharField(max_length=8)  # csv or json
+    content = models.TextField(blank=True, default="")
+    state = models.CharField(max_length=8, choices=ImportState.choices, default=ImportState.CHECKED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    posts_created = models.PositiveIntegerField(default=0)
+    # What refused the commit: [{"row": 3, "column": "time", "message": "..."}], or one file-level item.
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # the commit began
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.file_name or self.pk} ({self.state})"

@@ -360,6 +360,74 @@ SCHEMAS: dict = {
         ),
         "description": "Replaces every slot of the account; posts already queued keep their times. Repeats are a 400.",
     },
+    "ImportRequest": {
+        **object_schema(
+            {
+                "format": {"type": "string", "enum": ["json", "csv"], "default": "json"},
+                "rows": {
+                    "type": "array",
+                    "description": 'With "json": posts as objects keyed by column (caption, platforms, accounts, '
+                    'time, clip, media_url, title, options, <platform>.<option>). With "csv": rows of strings, the '
+                    "first the header. docs/import.md has the format.",
+                    "items": {"type": ["object", "array"]},
+                },
+                "dry_run": {"type": "boolean", "default": False, "description": "Check only; create nothing."},
+            },
+            required=["rows"],
+            closed=True,
+        ),
+    },
+    "ImportUpload": object_schema(
+        {
+            "file": {"type": "string", "contentMediaType": "text/csv", "description": "A CSV or JSON file (UTF-8)."},
+            "dry_run": {"type": "string", "enum": ["true", "false"], "default": "false"},
+            "format": {"type": "string", "enum": ["csv", "json"], "description": "Default: from the file's name."},
+        },
+        required=["file"],
+    ),
+    "ImportResult": record(
+        {
+            "ok": {"type": "boolean", "description": "Every row is right."},
+            "committed": {"type": "boolean", "description": "The posts were created (never when dry_run)."},
+            "summary": {"type": "string"},
+            "zone": {"type": "string", "description": "Your zone: local_time is in it."},
+            "row_count": COUNT,
+            "post_count": COUNT,
+            "error_rows": {"type": "array", "items": {"type": "integer"}},
+            "rows": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "row": {"type": "integer", "description": "CSV: the spreadsheet row (header = 1); JSON: 1.."},
+                        "ok": {"type": "boolean"},
+                        "clip": nullable("object"),
+                        "posts": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "platform": ref("Platform"),
+                                    "account_id": {"type": "string"},
+                                    "account": {"type": "string"},
+                                    "scheduled_time": INSTANT,
+                                    "local_time": {"type": "string", "examples": ["2026-12-01 10:00"]},
+                                    "slot": {"type": "boolean", "description": "The time is a queue slot."},
+                                },
+                            },
+                        },
+                        "errors": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {"column": {"type": "string"}, "message": {"type": "string"}},
+                            },
+                        },
+                    },
+                },
+            },
+        }
+    ),
 }
 
 RESPONSES = {
@@ -385,6 +453,24 @@ def _conditional(operation: dict) -> dict:
         "description": "Not Modified: the calendar is exactly the one whose ETag was sent; no body.",
         "headers": {"ETag": ETAG},
     }
+    return operation
+
+
+def _import_operation() -> dict:
+    operation = op(
+        "importPosts",
+        "Check (dry_run) or create many posts from rows, all or nothing; 400 lists every row's errors",
+        (201, "ImportResult"),
+        body="ImportRequest",
+    )
+    operation["description"] = (
+        "A dry run answers 200 with every row's outcome, errors included (ok false). A commit answers 201, or "
+        "400 with details.rows when any row has an error, and then creates nothing. The body is JSON, or "
+        "multipart/form-data with the file."
+    )
+    operation["requestBody"]["content"]["multipart/form-data"] = {"schema": ref("ImportUpload")}
+    operation["responses"]["200"] = json_content(ref("ImportResult"), "The dry run's outcome.")
+    operation["responses"] = dict(sorted(operation["responses"].items()))
     return operation
 
 
@@ -516,6 +602,11 @@ PATHS = {
             "404",
             body="AccountSlotsUpdate",
         ),
+    ),
+    "/api/publishing/imports": path_item(
+        "posts",
+        "Bulk import",
+        post=_import_operation(),
     ),
     "/api/me": path_item(
         "me",

@@ -220,11 +220,14 @@ RULES: dict[str, PlatformRules] = {
 }
 
 
+PLATFORM_VALUES = frozenset(Platform.values)  # Platform.values builds a new list on every call
+
+
 def normalise_platform(name: str) -> str | None:
     """The canonical platform value for a user-supplied name, or None if we do not know it."""
     name = name.strip().lower()
     name = ALIASES.get(name, name)
-    return name if name in Platform.values else None
+    return name if name in PLATFORM_VALUES else None
 
 
 def blotato_target(post: ScheduledPost) -> dict:

@@ -59,10 +59,9 @@ def moved(post_id, sources: Iterable[str], to: str, why: str) -> None:
 
 def created(posts: list[ScheduledPost]) -> None:
     scheduled = [post for post in posts if post.status == Status.SCHEDULED]  # a draft is news once scheduled
-    if not scheduled:
-        return
-    # One question for the lot: a series' job creates thousands of posts for owners mostly without webhooks.
-    listening = webhooks.owners_listening({post.owner_id for post in scheduled}, "post.scheduled")
+    # One question for the lot: a series' job or a bulk import creates thousands of posts at once,
+    # for owners mostly without webhooks.
+    listening = webhooks.listening_endpoints({post.owner_id for post in scheduled}, "post.scheduled")
     for post in scheduled:
         if post.owner_id in listening:
-            webhooks.post_event(post, "post.scheduled", "Scheduled.")
+            webhooks.post_event(post, "post.scheduled", "Scheduled.", listening=listening[post.owner_id])

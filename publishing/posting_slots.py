@@ -101,13 +101,13 @@ def next_free_slots(
     for instant in slot_instants(slots, tz, start=after + timedelta(microseconds=1), end=after + horizon):
         if len(found) == count:
             break
-        if _clear_of(instant, taken, min_gap):
+        if clear_of(instant, taken, min_gap):
             found.append(instant)
             bisect.insort(taken, instant)
     return found
 
 
-def _clear_of(instant: datetime, taken: list[datetime], min_gap: timedelta) -> bool:
+def clear_of(instant: datetime, taken: list[datetime], min_gap: timedelta) -> bool:
     """True if no time in the sorted `taken` is `instant` itself or closer to it than `min_gap`."""
     where = bisect.bisect_left(taken, instant)
     neighbours = taken[max(0, where - 1) : where + 1]

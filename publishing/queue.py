@@ -12,6 +12,7 @@ lifecycle (so a post a worker has claimed meanwhile refuses the whole reorder).
 
 from __future__ import annotations
 
+import bisect
 import logging
 import random
 import uuid
@@ -26,7 +27,7 @@ from . import lifecycle
 from .bad_input import BadInput
 from .lifecycle import PostPlan
 from .models import Clip, PostingSlot, Profile, ScheduledPost, SocialAccount, Status
-from .posting_slots import WeeklySlot, next_free_slots
+from .posting_slots import HORIZON, WeeklySlot, clear_of, next_free_slots, slot_instants
 from .zones import user_zone
 
 logger = logging.getLogger(__name__)
@@ -84,13 +85,46 @@ def queue_posts(
         for plan in plans:
             found = free_slot_times(locked[plan.account.pk], now=now)
             if not found:
-                raise BadInput(
-                    f"{plan.account} has no free posting slot in the next year: add slots on the Slots page.",
-                    {"scheduled_time": f"no free slot for {plan.platform}"},
-                    status=409,
-                )
+                raise no_free_slot(plan)
             times.append(found[0])
         return lifecycle.create_posts(owner, plans=plans, clip=clip, caption=caption, times=times, hint_at=now)
+
+
+def no_free_slot(plan: PostPlan) -> BadInput:
+    return BadInput(
+        f"{plan.account} has no free posting slot in the next year: add slots on the Slots page.",
+        {"scheduled_time": f"no free slot for {plan.platform}"},
+        status=409,
+    )
+
+
+class QueueCursor:
+    """Hands out one account's free slots to many posts in turn (the bulk import), reading the
+    account's slots and posts once: each post gets the slot the queue would give it if the posts
+    before it had just been created. Posts given a time of their own are noted with `occupy`."""
+
+    def __init__(self, account: SocialAccount, *, now: datetime):
+        self.gap = queue_gap(account.owner_id)
+        self.taken = sorted(
+            ScheduledPost.objects.filter(
+                account=account, status__in=OCCUPYING, scheduled_time__gt=now - self.gap
+            ).values_list("scheduled_time", flat=True)
+        )
+        # One walk through the year's slot instants: a slot passed over was not free, and
+        # occupying more never frees one, so the next free slot is always further on.
+        self.instants = slot_instants(
+            account_slots(account), user_zone(account.owner), start=now + timedelta(microseconds=1), end=now + HORIZON
+        )
+
+    def next_free(self) -> datetime | None:
+        for instant in self.instants:
+            if clear_of(instant, self.taken, self.gap):
+                self.occupy(instant)
+                return instant
+        return None
+
+    def occupy(self, at: datetime) -> None:
+        bisect.insort(self.taken, at)
 
 
 # --- the queue page ------------------------------------------------------------------------------

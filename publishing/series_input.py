@@ -8,7 +8,7 @@ another, so posts already made keep the rule they were made by.
 
 from __future__ import annotations
 
-from .api_input import _account, _clip, _options, _string, check_caption
+from .api_input import _account, _options, _string, check_caption, owned_clip
 from .bad_input import BadInput
 from .json_body import refuse_unknown_fields
 from .models import Series
@@ -38,7 +38,7 @@ def parse_series_edit(data: dict, series: Series) -> SeriesEdit:
     if "caption" in data:
         change.caption = _string(data, "caption")
     if "clip_id" in data:
-        change.clip, change.clip_given = _clip(data["clip_id"], series.owner), True
+        change.clip, change.clip_given = owned_clip(data["clip_id"], series.owner), True
     caption = series.caption if change.caption is None else change.caption
     clip = change.clip if change.clip_given else series.clip
     if not caption.strip() and clip is None:

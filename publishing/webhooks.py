@@ -134,19 +134,13 @@ def switch_on(endpoint: WebhookEndpoint) -> None:
 # --- Events ----------------------------------------------------------------------------------
 
 
-def owners_listening(owner_ids: set[int], event_type: str) -> set[int]:
-    """Which of these owners have an active endpoint that asked for `event_type`."""
-    endpoints = WebhookEndpoint.objects.filter(owner_id__in=owner_ids, is_active=True).values_list("owner_id", "events")
-    return {owner_id for owner_id, events in endpoints if event_type in events}
-
-
-def post_event(post: ScheduledPost, event_type: str, message: str) -> list[WebhookDelivery]:
-    """Queue `event_type` about `post` for each of its owner's active endpoints that asked for it."""
-    listening = [
-        endpoint.pk
-        for endpoint in WebhookEndpoint.objects.filter(owner_id=post.owner_id, is_active=True).only("pk", "events")
-        if event_type in endpoint.events
-    ]
+def post_event(
+    post: ScheduledPost, event_type: str, message: str, *, listening: list[int] | None = None
+) -> list[WebhookDelivery]:
+    """Queue `event_type` about `post` for each of its owner's active endpoints that asked for it
+    (`listening`, when the caller has read them already: listening_endpoints)."""
+    if listening is None:
+        listening = listening_endpoints([post.owner_id], event_type).get(post.owner_id, [])
     if not listening:
         return []
     event_id = uuid.uuid4()  # one event, one id, whichever endpoints hear it
@@ -162,6 +156,18 @@ def post_event(post: ScheduledPost, event_type: str, message: str) -> list[Webho
     for delivery in deliveries:
         transaction.on_commit(lambda pk=delivery.pk: hint(pk))
     return deliveries
+
+
+def listening_endpoints(owner_ids, event_type: str) -> dict[int, list[int]]:
+    """Per owner, the ids of their active endpoints that asked for `event_type` (one query for all)."""
+    listening: dict[int, list[int]] = {}
+    endpoints = WebhookEndpoint.objects.filter(owner_id__in=owner_ids, is_active=True).values_list(
+        "pk", "owner_id", "events"
+    )
+    for pk, owner_id, events in endpoints.values_list("pk", "owner_id", "events"):
+        if event_type in events:
+            listening.setdefault(owner_id, []).append(pk)
+    return listening
 
 
 def hint(delivery_id: int) -> None:

@@ -38,6 +38,7 @@ ALLOWED = {
     "/api/accounts": {"get"},
     "/api/accounts/sync": {"post"},
     "/api/publishing/accounts/{account_id}/slots": {"get", "put"},
+    "/api/publishing/imports": {"post"},
     "/api/me": {"get", "patch"},
     "/api/openapi.json": {"get"},
     "/api/optimal-posting-times/platform/{platform}": {"get"},

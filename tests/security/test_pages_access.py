@@ -8,12 +8,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from publishing.models import ApiToken, Clip, ScheduledPost, Status
+from publishing.models import ApiToken, Clip, ImportJob, ScheduledPost, Status
 
 pytestmark = pytest.mark.django_db
 
 PAGES = ["/calendar/", "/calendar/new", "/calendar/new/clips", "/calendar/new/times", "/clips/", "/settings/",
-         "/analytics/", "/analytics/instagram/"]  # fmt: skip
+         "/analytics/", "/analytics/instagram/", "/import/", "/import/template.csv"]  # fmt: skip
 CHANGES = [
     "/calendar/new",
     "/clips/",
@@ -30,6 +30,8 @@ CHANGES = [
     "/calendar/posts/{post}/edit",
     "/calendar/posts/{post}/undo-cancel",
     "/settings/tokens/{token}/revoke",
+    "/import/check",
+    "/import/{job}/commit",
 ]
 OWNED = [
     ("get", "/calendar/posts/{post}/"),
@@ -42,6 +44,8 @@ OWNED = [
     ("get", "/calendar/posts/{post}/duplicate"),
     ("post", "/calendar/posts/{post}/undo-cancel"),
     ("post", "/settings/tokens/{token}/revoke"),
+    ("post", "/import/{job}/commit"),
+    ("get", "/import/{job}/progress"),
 ]
 
 
@@ -53,7 +57,8 @@ def alice_things(alice):
         owner=alice, platform="twitter", account=account, caption="x", scheduled_time=when
     )
     token, _ = ApiToken.issue(alice, "alice's")
-    return {"post": post.pk, "token": token.pk}
+    job = ImportJob.objects.create(owner=alice, kind="csv", content="caption,platforms,time\nx,twitter,next_slot\n")
+    return {"post": post.pk, "token": token.pk, "job": job.pk}
 
 
 @pytest.mark.parametrize(

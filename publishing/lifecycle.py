@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from . import post_outcomes, transitions
+from . import media_hosting, post_outcomes, transitions
 from .models import EDITABLE, Clip, ScheduledPost, SocialAccount, Status
 from .timeparse import iso_utc
 from .transitions import WrongStatus
@@ -100,6 +100,7 @@ def create_posts(
         ]
         post_outcomes.created(posts)
         if not draft:
+            _host_media_of(clip)
             _hint_if_due(posts, at=hint_at)
     logger.info(
         "%s group %s: %s",
@@ -146,7 +147,8 @@ def edit_post(post: ScheduledPost, *, by=None, schedule: bool = False, **fields)
             transitions.schedule_draft(post, f"Scheduled from the draft. {why}", actor=by, **changes)
         else:
             transitions.edit(post, why, actor=by, **changes)
-        if post.status == Status.SCHEDULED and ("scheduled_time" in fields or schedule):
+        if post.status == Status.SCHEDULED and ("scheduled_time" in fields or schedule or "clip" in fields):
+            _host_media_of(post.clip)
             _hint_if_due([post], at=timezone.now())
 
 
@@ -211,6 +213,7 @@ def retry_post(post: ScheduledPost, *, at: datetime, by=None) -> None:
     """
     with transaction.atomic():
         transitions.retry(post, at=at, actor=by)
+        _host_media_of(post.clip)
         _hint_if_due([post], at=at)
 
 
@@ -223,6 +226,14 @@ def send_after_review(post: ScheduledPost, *, at: datetime, by=None) -> None:
 def confirm_live(post: ScheduledPost, *, by=None, url: str = "") -> None:
     """The owner found the unconfirmed post live on the platform: published, never sent again."""
     transitions.confirm_live(post, url=url, actor=by)
+
+
+def _host_media_of(clip: Clip | None) -> None:
+    """An uploaded clip goes to Blotato's media host as soon as a post using it is scheduled."""
+    from .tasks import host_clip
+
+    if media_hosting.needs_hosting(clip):
+        host_clip.delay_on_commit(str(clip.pk))
 
 
 def _hint_if_due(posts: list[ScheduledPost], *, at: datetime) -> None:

@@ -76,6 +76,16 @@ class OwnedQuerySet(models.QuerySet):
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".bmp")
 
 
+class HostingState(models.TextChoices):
+    """Where an uploaded clip's file stands on its way to Blotato's media host (media_hosting.py)."""
+
+    NONE = "", "Not started"  # a clip typed as a URL never needs hosting; an upload waits for its first post
+    WAITING = "waiting", "Waiting for media upload"
+    HOSTING = "hosting", "Uploading to Blotato"
+    HOSTED = "hosted", "Uploaded to Blotato"
+    FAILED = "failed", "Media upload failed"
+
+
 class Clip(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="clips")
@@ -93,6 +103,15 @@ class Clip(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     thumbnail = models.FileField(upload_to="thumbnails/%Y/%m/", max_length=500, blank=True, default="")
+    # Hosting the uploaded file on Blotato (media_hosting.py): claimed with a token and a lease like
+    # a post, retried at next_attempt_at, and media_url set once Blotato answers with the hosted URL.
+    hosting_state = models.CharField(max_length=16, choices=HostingState.choices, blank=True, default="")
+    hosting_token = models.UUIDField(null=True, blank=True)
+    hosting_lease_until = models.DateTimeField(null=True, blank=True)
+    hosting_attempts = models.PositiveSmallIntegerField(default=0)
+    hosting_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    hosting_error = models.TextField(blank=True, default="")
+    hosted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OwnedQuerySet.as_manager()
@@ -102,6 +121,15 @@ class Clip(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def waits_for_hosting(self) -> bool:
+        """An uploaded file Blotato does not host yet (and has not refused for good)."""
+        return bool(self.file) and not self.media_url and self.hosting_state != HostingState.FAILED
+
+    @property
+    def hosting_failed(self) -> bool:
+        return bool(self.file) and not self.media_url and self.hosting_state == HostingState.FAILED
 
     @property
     def media_kind(self) -> str:
@@ -228,8 +256,15 @@ def next_stamp() -> Greatest:
     return Greatest(Value(timezone.now()), F("updated_at") + STAMP_STEP)
 
 
+def unhosted_uploads() -> Q:
+    """Clips whose uploaded file Blotato does not host yet and has not refused for good."""
+    return ~Q(file="") & Q(media_url="") & ~Q(hosting_state=HostingState.FAILED)
+
+
 def due_at(at) -> Q:
-    """A scheduled post's time has come and nothing holds it: no backoff, no pause (status apart).
+    """A scheduled post's time has come and nothing holds it: no backoff, no pause, no media still
+    on its way to Blotato (status apart). A clip whose hosting failed does not hold its posts:
+    they are claimed and failed with the reason (dispatch.publish), never sent without media.
 
     Every caller also requires status scheduled, so a draft is never due, whatever its time.
     """
@@ -237,6 +272,7 @@ def due_at(at) -> Q:
         Q(scheduled_time__lte=at)
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at))
         & ~Exists(PublishingPause.objects.holding(OuterRef("owner")))
+        & ~Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("clip_id")))
     )
 
 
@@ -325,6 +361,11 @@ class ScheduledPost(models.Model):
         if kwargs.get("update_fields") is not None:  # auto_now only applies to the fields saved
             kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
         super().save(*args, **kwargs)
+
+    @property
+    def waits_for_media(self) -> bool:
+        """Scheduled, and its clip's file is still on its way to Blotato: it goes once it is hosted."""
+        return self.status == Status.SCHEDULED and self.clip_id is not None and self.clip.waits_for_hosting
 
     @property
     def live_url(self) -> str:
@@ -444,6 +485,7 @@ class NotificationKind(models.TextChoices):
     PUBLISHER_DOWN = "publisher_down", "The publisher stopped"
     KEY_REFUSED = "key_refused", "Blotato refused your key"
     WEBHOOK_DISABLED = "webhook_disabled", "A webhook was switched off"
+    MEDIA_FAILED = "media_failed", "A clip could not be uploaded to Blotato"
 
 
 def every_notification_kind() -> list[str]:

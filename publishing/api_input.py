@@ -19,7 +19,7 @@ from .bad_input import BadInput
 from .json_body import refuse_unknown_fields
 from .lifecycle import PostPlan
 from .models import EDITABLE, Clip, ScheduledPost, SocialAccount, Status
-from .platforms import RULES, Platform, normalise_platform
+from .platforms import RULES, Platform, is_story, normalise_platform
 from .search_query import search_text
 from .timeparse import BadTime, parse_date, parse_instant
 
@@ -96,6 +96,7 @@ def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> Schedul
             label = Platform(platform).label
             raise BadInput(f"{label} needs media: choose a clip (clip_id).", {"clip_id": f"required for {platform}"})
     options = _options(data.get("options"), platforms)
+    check_options_against_clip(options, clip)
     plans = []
     for platform in platforms:
         fields = dict(options.get(platform, {}))
@@ -155,8 +156,11 @@ def parse_edit(data: dict, post: ScheduledPost, tz: ZoneInfo, *, now: datetime) 
             where = f"options.{post.platform}.{destination.target_key}"
             raise BadInput(f"{destination.required_because}: set {where}.", {where: "required"})
         fields["options"] = target
+        check_options_against_clip({post.platform: target}, clip)
         if account.pk != post.account_id:
             fields["account"] = account
+    elif "clip" in fields:
+        check_options_against_clip({post.platform: post.options}, clip)
     return EditInput(fields=fields, schedule=schedule, apply_to_group=apply_to_group)
 
 
@@ -385,6 +389,10 @@ def _target_fields(platform: str, fields: dict) -> dict:
             raise BadInput(f"{where} is not an option for {platform} (options: {known}).", {where: "unknown"})
         if spec.kind is bool and not isinstance(value, bool):
             raise BadInput(f"{where} must be true or false.", {where: "must be a boolean"})
+        if spec.kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise BadInput(f"{where} must be a whole number.", {where: "must be an integer"})
+        if spec.kind is int and spec.minimum is not None and value < spec.minimum:
+            raise BadInput(f"{where} must be at least {spec.minimum}.", {where: "too small"})
         if spec.kind is str and not isinstance(value, str):
             raise BadInput(f"{where} must be a string.", {where: "must be a string"})
         if spec.kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
@@ -393,8 +401,35 @@ def _target_fields(platform: str, fields: dict) -> dict:
             raise BadInput(f"{where} must be one of {', '.join(spec.choices)}.", {where: list(spec.choices)})
         if spec.max_length and len(value) > spec.max_length:
             raise BadInput(f"{where} is longer than {spec.max_length} characters.", {where: "too long"})
+        if spec.https_url:
+            value = _https_url({where: value}, where, required=True)
         checked[name] = value
+    if is_story(checked):
+        for name, value in checked.items():
+            spec = allowed.get(name)
+            if spec and spec.not_for_stories and value:
+                where = f"options.{platform}.{name}"
+                raise BadInput(
+                    f"{where} is not allowed for stories (mediaType story): Blotato takes it for reels and posts only.",
+                    {where: "not for stories"},
+                )
     return checked
+
+
+def check_options_against_clip(plans_options: dict[str, dict], clip: Clip | None) -> None:
+    """Options that depend on the clip: a TikTok cover frame must lie within the video."""
+    for platform, options in plans_options.items():
+        cover = options.get("videoCoverTimestamp")
+        if cover is None:
+            continue
+        where = f"options.{platform}.videoCoverTimestamp"
+        if clip is None:
+            raise BadInput(f"{where} needs a video: choose a clip.", {where: "no clip"})
+        if clip.duration_s is not None and cover > clip.duration_s * 1000:
+            raise BadInput(
+                f"{where} ({cover} ms) is past the end of the clip ({clip.duration_s:g} s).",
+                {where: "past the end of the clip"},
+            )
 
 
 def _account(owner, platform: str, wanted: str | None, options: dict) -> SocialAccount:

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from .encryption import EncryptedTextField
-from .platforms import Platform
+from .platforms import Platform, shown_options
 
 
 class Profile(models.Model):
@@ -366,6 +366,11 @@ class ScheduledPost(models.Model):
     def waits_for_media(self) -> bool:
         """Scheduled, and its clip's file is still on its way to Blotato: it goes once it is hosted."""
         return self.status == Status.SCHEDULED and self.clip_id is not None and self.clip.waits_for_hosting
+
+    @property
+    def shown_options(self) -> list[tuple[str, str]]:
+        """The post page's list of the options it goes out with (labels, and defaults that decide)."""
+        return shown_options(self.platform, self.options)
 
     @property
     def live_url(self) -> str:

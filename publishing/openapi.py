@@ -40,12 +40,20 @@ def _target_field(spec: TargetField, default: object) -> dict:
         schema: dict = {"type": "boolean"}
     elif spec.kind is list:
         schema = {"type": "array", "items": {"type": "string"}}
+    elif spec.kind is int:
+        schema = {"type": "integer"}
+        if spec.minimum is not None:
+            schema["minimum"] = spec.minimum
     else:
         schema = {"type": "string"}
         if spec.choices:
             schema["enum"] = list(spec.choices)
         if spec.max_length:
             schema["maxLength"] = spec.max_length
+        if spec.https_url:
+            schema["format"] = "uri"
+    if spec.help:
+        schema["description"] = spec.help
     if default is not None:
         schema["default"] = default
     return schema

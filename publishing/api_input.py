@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.http import Http404
 
+from . import covers
 from .bad_input import BadInput
 from .json_body import refuse_unknown_fields
 from .lifecycle import PostPlan
@@ -26,7 +27,16 @@ from .timeparse import BadTime, parse_date, parse_instant
 # Times a few seconds in the past are "now" (clock skew, a slow form); older ones are refused.
 PAST_TOLERANCE = timedelta(seconds=60)
 FURTHEST_AHEAD = timedelta(days=366)
-SCHEDULE_FIELDS = {"clip_id", "platforms", "scheduled_time", "caption", "publish_now", "options", "status"}
+SCHEDULE_FIELDS = {
+    "clip_id",
+    "platforms",
+    "scheduled_time",
+    "caption",
+    "publish_now",
+    "options",
+    "status",
+    "cover_frame_s",
+}
 EDIT_FIELDS = {"scheduled_time", "caption", "clip_id", "options", "status", "apply_to_group"}
 
 
@@ -38,6 +48,8 @@ class ScheduleInput:
     scheduled_time: datetime | None  # None: the account's next free slot (queued), or a draft without a time
     queued: bool = False
     draft: bool = False
+    # A cover chosen from the clip (covers.py): the frame's time in seconds, or None.
+    cover_frame_s: float | None = None
 
 
 # `"scheduled_time": "next_slot"`: add to the queue (publishing/queue.py).
@@ -97,13 +109,25 @@ def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> Schedul
             raise BadInput(f"{label} needs media: choose a clip (clip_id).", {"clip_id": f"required for {platform}"})
     options = _options(data.get("options"), platforms)
     check_options_against_clip(options, clip)
+    cover_frame_s = (
+        covers.check_frame_time(data["cover_frame_s"], clip) if data.get("cover_frame_s") is not None else None
+    )
     plans = []
     for platform in platforms:
         fields = dict(options.get(platform, {}))
+        if cover_frame_s is not None and platform == Platform.TIKTOK:
+            # TikTok takes the frame's time itself; an explicit videoCoverTimestamp wins.
+            fields.setdefault("videoCoverTimestamp", round(cover_frame_s * 1000))
         account = _account(owner, platform, fields.pop("account_id", None), fields)
         plans.append(PostPlan(platform, account, fields))
     return ScheduleInput(
-        plans=plans, clip=clip, caption=caption, scheduled_time=scheduled_time, queued=queued, draft=draft
+        plans=plans,
+        clip=clip,
+        caption=caption,
+        scheduled_time=scheduled_time,
+        queued=queued,
+        draft=draft,
+        cover_frame_s=cover_frame_s,
     )
 
 

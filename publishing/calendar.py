@@ -113,7 +113,8 @@ def _cards(posts, limit: int | None = None) -> list[ScheduledPost]:
         .annotate(
             caption_excerpt=Left("caption", CARD_CAPTION_CHARS + 1),
             # Its clip's file is still on its way to Blotato: the card says so instead of "Scheduled".
-            media_pending=Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("clip_id"))),
+            media_pending=Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("clip_id")))
+            | Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("cover_id"))),
         )
         .order_by("scheduled_time", "-created_at")
     )

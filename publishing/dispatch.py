@@ -127,7 +127,7 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
     6. Blotato's answer decides: submitted, failed, back to scheduled, or verifying when unknown.
     """
     post = (
-        ScheduledPost.objects.select_related("account", "clip", "owner__profile")
+        ScheduledPost.objects.select_related("account", "clip", "cover", "owner__profile")
         .filter(pk=post_id, status=Status.PUBLISHING, claim_token=claim_token)
         .first()
     )
@@ -144,8 +144,9 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID) -> None:
         transitions.miss(post.pk, error, claim_token=claim_token)
         return
 
-    if post.clip and post.clip.hosting_failed:  # never sent without its media
-        transitions.fail(post.pk, media_hosting.failure_reason(post.clip), claim_token=claim_token)
+    refused = next((media for media in (post.clip, post.cover) if media and media.hosting_failed), None)
+    if refused:  # never sent without its media
+        transitions.fail(post.pk, media_hosting.failure_reason(refused), claim_token=claim_token)
         return
 
     api_key = api_key_for(post.owner)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from . import media_hosting, post_outcomes, transitions
 from .models import EDITABLE, Clip, ScheduledPost, SocialAccount, Status
+from .platforms import takes_cover_image
 from .timeparse import iso_utc
 from .transitions import WrongStatus
 
@@ -53,6 +54,7 @@ def schedule_posts(
     caption: str,
     scheduled_time: datetime | None,
     draft: bool = False,
+    cover: Clip | None = None,
 ) -> tuple[uuid.UUID, list[ScheduledPost]]:
     """Create one post per platform, tied by a group id; due ones are sent at once.
 
@@ -66,6 +68,7 @@ def schedule_posts(
         times=[scheduled_time] * len(plans),
         hint_at=scheduled_time,
         draft=draft,
+        cover=cover,
     )
 
 
@@ -78,8 +81,12 @@ def create_posts(
     times: list[datetime | None],
     hint_at: datetime | None,
     draft: bool = False,
+    cover: Clip | None = None,
 ) -> tuple[uuid.UUID, list[ScheduledPost]]:
-    """One post per plan at its own time (the queue gives each account its slot), tied by a group id."""
+    """One post per plan at its own time (the queue gives each account its slot), tied by a group id.
+
+    `cover` (a frame of the clip, covers.py) goes with the posts that take a cover image.
+    """
     if not draft and any(at is None for at in times):
         raise ValueError("only a draft may have no time")
     group_id = uuid.uuid4()
@@ -89,6 +96,7 @@ def create_posts(
                 owner=owner,
                 group_id=group_id,
                 clip=clip,
+                cover=cover if cover and takes_cover_image(plan.platform, plan.options) else None,
                 platform=plan.platform,
                 account=plan.account,
                 options=plan.options,
@@ -101,6 +109,7 @@ def create_posts(
         post_outcomes.created(posts)
         if not draft:
             _host_media_of(clip)
+            _host_media_of(cover)
             _hint_if_due(posts, at=hint_at)
     logger.info(
         "%s group %s: %s",
@@ -134,6 +143,8 @@ def edit_post(post: ScheduledPost, *, by=None, schedule: bool = False, **fields)
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
     changes = dict(fields)
+    if "clip" in changes and changes["clip"] != post.clip and post.cover_id:
+        changes["cover"] = None  # a frame of the old clip is no cover for the new one
     if "scheduled_time" in changes:
         # A moved post starts afresh: no pending backoff, and the sweep hints it again.
         changes.update(next_attempt_at=None, hinted_at=None)
@@ -149,6 +160,7 @@ def edit_post(post: ScheduledPost, *, by=None, schedule: bool = False, **fields)
             transitions.edit(post, why, actor=by, **changes)
         if post.status == Status.SCHEDULED and ("scheduled_time" in fields or schedule or "clip" in fields):
             _host_media_of(post.clip)
+            _host_media_of(post.cover)
             _hint_if_due([post], at=timezone.now())
 
 
@@ -214,6 +226,7 @@ def retry_post(post: ScheduledPost, *, at: datetime, by=None) -> None:
     with transaction.atomic():
         transitions.retry(post, at=at, actor=by)
         _host_media_of(post.clip)
+        _host_media_of(post.cover)
         _hint_if_due([post], at=at)
 
 

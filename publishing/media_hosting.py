@@ -82,8 +82,9 @@ def needs_hosting(clip: Clip | None) -> bool:
 def clips_to_host(*, at: datetime, limit: int = 100) -> list[uuid.UUID]:
     """Unhosted uploads that a scheduled post waits for and that may be tried now: the sweep's list,
     so nothing is forgotten after a lost message or a crash."""
-    waited_for = ScheduledPost.objects.filter(status=Status.SCHEDULED, clip_id__isnull=False).values("clip_id")
-    due = Clip.objects.filter(claimable(at), pk__in=waited_for).order_by("created_at")
+    scheduled = ScheduledPost.objects.filter(status=Status.SCHEDULED)
+    waited_for = Q(pk__in=scheduled.values("clip_id")) | Q(pk__in=scheduled.values("cover_id"))
+    due = Clip.objects.filter(claimable(at)).filter(waited_for).order_by("created_at")
     return list(due.values_list("pk", flat=True)[:limit])
 
 
@@ -164,7 +165,9 @@ def _hosted(clip: Clip, token: uuid.UUID, hosted: HostedMedia) -> str:
 def due_posts_of(clip_id: uuid.UUID) -> list[uuid.UUID]:
     """Posts that came due while their media was on its way: hinted at once (tasks.host_clip), not
     at the next sweep; once hosted they go, once failed they fail with the reason."""
-    due = ScheduledPost.objects.filter(clip_id=clip_id, status=Status.SCHEDULED, scheduled_time__lte=timezone.now())
+    due = ScheduledPost.objects.filter(
+        Q(clip_id=clip_id) | Q(cover_id=clip_id), status=Status.SCHEDULED, scheduled_time__lte=timezone.now()
+    )
     return list(due.values_list("pk", flat=True)[:1000])
 
 
@@ -199,5 +202,6 @@ def _failed(clip: Clip, token: uuid.UUID, error: str) -> str:
 
 
 def failure_reason(clip: Clip) -> str:
-    """What a post whose clip could not be hosted says."""
-    return f"Not sent: its media could not be uploaded to Blotato. {clip.hosting_error}".strip()
+    """What a post whose clip (or cover) could not be hosted says."""
+    what = "cover image" if clip.cover_of_id else "media"
+    return f"Not sent: its {what} could not be uploaded to Blotato. {clip.hosting_error}".strip()

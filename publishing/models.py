@@ -86,6 +86,12 @@ class HostingState(models.TextChoices):
     FAILED = "failed", "Media upload failed"
 
 
+class ClipQuerySet(OwnedQuerySet):
+    def owned_by(self, user) -> ClipQuerySet:
+        """The user's clips, without the covers made from them (covers.py): those are not clips to pick."""
+        return super().owned_by(user).filter(cover_of__isnull=True)
+
+
 class Clip(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="clips")
@@ -112,12 +118,19 @@ class Clip(models.Model):
     hosting_next_attempt_at = models.DateTimeField(null=True, blank=True)
     hosting_error = models.TextField(blank=True, default="")
     hosted_at = models.DateTimeField(null=True, blank=True)
+    # A cover image made from a frame of another (uploaded) clip (covers.py): hosted like any upload,
+    # never listed among the owner's clips. One per clip and instant, shared by the posts using it.
+    cover_of = models.ForeignKey("self", models.CASCADE, null=True, blank=True, related_name="covers")
+    cover_at_s = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = ClipQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cover_of", "cover_at_s"], name="one_cover_per_clip_frame"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -273,6 +286,7 @@ def due_at(at) -> Q:
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at))
         & ~Exists(PublishingPause.objects.holding(OuterRef("owner")))
         & ~Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("clip_id")))
+        & ~Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("cover_id")))
     )
 
 
@@ -290,6 +304,8 @@ class ScheduledPost(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="posts")
     group_id = models.UUIDField(default=uuid.uuid4, db_index=True)
     clip = models.ForeignKey(Clip, models.PROTECT, null=True, blank=True, related_name="posts")
+    # A cover chosen as a frame of the clip (covers.py): Instagram's reel cover, YouTube's thumbnail.
+    cover = models.ForeignKey(Clip, models.PROTECT, null=True, blank=True, related_name="covered_posts")
     platform = models.CharField(max_length=16, choices=Platform.choices)
     account = models.ForeignKey(SocialAccount, models.PROTECT, related_name="posts")
     caption = models.TextField(blank=True, default="")
@@ -364,8 +380,10 @@ class ScheduledPost(models.Model):
 
     @property
     def waits_for_media(self) -> bool:
-        """Scheduled, and its clip's file is still on its way to Blotato: it goes once it is hosted."""
-        return self.status == Status.SCHEDULED and self.clip_id is not None and self.clip.waits_for_hosting
+        """Scheduled, and its clip's file (or cover) is still on its way to Blotato: it goes once hosted."""
+        if self.status != Status.SCHEDULED:
+            return False
+        return any(media is not None and media.waits_for_hosting for media in (self.clip, self.cover))
 
     @property
     def shown_options(self) -> list[tuple[str, str]]:

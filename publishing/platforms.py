@@ -294,6 +294,16 @@ def is_story(options: dict) -> bool:
     return options.get("mediaType") == "story"
 
 
+# Where a cover image chosen from the clip goes (covers.py); TikTok takes the frame's time instead.
+COVER_IMAGE_FIELDS = {Platform.INSTAGRAM: "coverImageUrl", Platform.YOUTUBE: "thumbnailUrl"}
+
+
+def takes_cover_image(platform: str, options: dict) -> bool:
+    """Whether a cover made from the clip goes with this post: not a story, not an image URL typed instead."""
+    field_name = COVER_IMAGE_FIELDS.get(platform)
+    return bool(field_name) and not is_story(options) and not options.get(field_name)
+
+
 def shown_options(platform: str, options: dict) -> list[tuple[str, str]]:
     """What the post page lists: each option the user set, and the defaults that decide something."""
     rules = RULES.get(platform)
@@ -341,4 +351,6 @@ def blotato_target(post: ScheduledPost) -> dict:
         longest = rules.target_fields["title"].max_length
         target["title"] = (post.clip.title if post.clip else post.caption)[:longest] or "Untitled"
     target.update(post.options)
+    if post.cover_id and post.cover.media_url and takes_cover_image(post.platform, post.options):
+        target[COVER_IMAGE_FIELDS[post.platform]] = post.cover.media_url
     return target

@@ -152,6 +152,12 @@ def _as_api_input(fields) -> dict:
         data["scheduled_time"] = f"{fields['date']}T{fields['time']}"
     elif fields.get("date") or fields.get("time"):
         raise BadInput("Pick both a date and a time, or publish now.", {"scheduled_time": "incomplete"})
+    cover = fields.get("cover_frame_s", "").strip()
+    if cover:
+        try:
+            data["cover_frame_s"] = float(cover)
+        except ValueError:
+            raise BadInput("The cover frame must be a number of seconds.", {"cover_frame_s": "not a number"}) from None
     options: dict = {}
     for platform in platforms:
         # account_id: offered when the user has more than one account on the platform.

@@ -225,6 +225,13 @@ SCHEMAS: dict = {
                     "description": "If true, scheduled_time is ignored.",
                 },
                 "options": ref("ScheduleOptions"),
+                "cover_frame_s": {
+                    "type": "number",
+                    "minimum": 0,
+                    "description": "For an uploaded video clip: the frame at this many seconds becomes the "
+                    "Instagram reel cover and the YouTube thumbnail (cut with ffmpeg, hosted on Blotato before the "
+                    "posts go) and TikTok's videoCoverTimestamp. A typed coverImageUrl or thumbnailUrl wins.",
+                },
             },
             required=["platforms"],
             closed=True,

@@ -245,7 +245,7 @@ def _host_media_of(clip: Clip | None) -> None:
     """An uploaded clip goes to Blotato's media host as soon as a post using it is scheduled."""
     from .tasks import host_clip
 
-    if media_hosting.needs_hosting(clip):
+    if media_hosting.ready_for_hosting(clip):
         host_clip.delay_on_commit(str(clip.pk))
 
 

@@ -65,8 +65,8 @@ def claim(clip_id: uuid.UUID, *, at: datetime) -> uuid.UUID | None:
     return token if won else None
 
 
-def needs_hosting(clip: Clip | None) -> bool:
-    """A post using `clip` was scheduled: should its file be sent to Blotato (lifecycle asks)?
+def ready_for_hosting(clip: Clip | None) -> bool:
+    """A post using `clip` was scheduled: True when its file must go to Blotato (lifecycle then asks a worker).
 
     A clip whose hosting failed gets a fresh start: the person scheduling it again may have fixed
     the cause (a key, a plan), and if not, it fails again with the reason.

@@ -181,3 +181,14 @@ def test_the_dialog_takes_the_cover_frame_and_the_post_page_shows_it(browser, al
     page = browser.get(f"/calendar/posts/{post.pk}/").content.decode()
     assert "Cover: the clip's frame at 1.5 s (uploading)" in page
     assert "Waiting for media upload" in page
+
+
+def test_calendar_cards_say_a_post_waits_for_its_media_until_it_is_hosted(
+    browser, alice, alice_api, uploaded, fake_blotato
+):
+    schedule(alice_api, ["tiktok"], uploaded, publish_now=None, scheduled_time="2026-11-27T14:00:00Z")
+    waiting = browser.get("/calendar/?view=week&date=2026-11-27").content.decode()
+    assert "Scheduled, waiting for media upload" in waiting
+    media_hosting.host(uploaded.pk)
+    hosted = browser.get("/calendar/?view=week&date=2026-11-27").content.decode()
+    assert "waiting for media upload" not in hosted and ">Scheduled</span>" in hosted

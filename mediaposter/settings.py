@@ -205,6 +205,8 @@ CELERY_TASK_QUEUES = (
     Queue("celery", routing_key="celery"),
     Queue("checks", routing_key="checks"),
     Queue("notify", routing_key="notify"),
+    # Uploading a clip's file to Blotato can take minutes: never in front of a publish.
+    Queue("media", routing_key="media"),
 )
 CELERY_TASK_ROUTES = {
     "publishing.poll_post": {"queue": "checks"},
@@ -218,6 +220,7 @@ CELERY_TASK_ROUTES = {
     # A big bulk import is seconds of database work: beside the notifications, never in front
     # of a publish.
     "publishing.commit_import": {"queue": "notify"},
+    "publishing.host_clip": {"queue": "media"},
 }
 # Celery finds each app's tasks.py by itself; these task modules live apart because tasks.py must
 # not import the lifecycle, which imports it.
@@ -283,6 +286,17 @@ BLOTATO_POSTS_BURST = env.int("BLOTATO_POSTS_BURST", default=5)
 # one bucket spaces both, so together they stay within either limit.
 BLOTATO_CHECKS_PER_MINUTE = env.float("BLOTATO_CHECKS_PER_MINUTE", default=50.0)
 BLOTATO_CHECKS_BURST = env.int("BLOTATO_CHECKS_BURST", default=10)
+
+# Hosting uploaded clips on Blotato (publishing/media_hosting.py, docs/media-hosting.md). Files up
+# to the inline limit go as a base64 data URI to POST /v2/media; larger ones, up to the maximum,
+# through a presigned upload (POST /v2/media/uploads, then PUT). Blotato's documented limit is
+# 200 MB at the least (more on some plans); beyond the maximum a clip needs a public URL instead.
+MEDIA_HOSTING_INLINE_MAX_BYTES = env.int("MEDIA_HOSTING_INLINE_MAX_BYTES", default=15 * 1024 * 1024)
+MEDIA_HOSTING_MAX_BYTES = env.int("MEDIA_HOSTING_MAX_BYTES", default=200 * 1024 * 1024)
+MEDIA_HOSTING_MAX_ATTEMPTS = env.int("MEDIA_HOSTING_MAX_ATTEMPTS", default=6)
+# The lease outlives the longest upload: a worker that dies mid-upload leaves the clip to another.
+MEDIA_HOSTING_LEASE_SECONDS = env.float("MEDIA_HOSTING_LEASE_SECONDS", default=900.0)
+MEDIA_HOSTING_READ_TIMEOUT = env.float("MEDIA_HOSTING_READ_TIMEOUT", default=600.0)
 
 # Encrypts stored Blotato keys. Comma-separated Fernet keys, newest first (rotation); when unset
 # a key is derived from SECRET_KEY.

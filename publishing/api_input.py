@@ -15,11 +15,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.http import Http404
 
+from . import covers
 from .bad_input import BadInput
 from .json_body import refuse_unknown_fields
 from .lifecycle import PostPlan
 from .models import EDITABLE, Clip, ScheduledPost, SocialAccount, Status
-from .platforms import RULES, Platform, normalise_platform
+from .platforms import RULES, Platform, is_story, normalise_platform
 from .recurrence import Rule
 from .repeat_input import parse_repeat
 from .search_query import search_text
@@ -28,7 +29,17 @@ from .timeparse import BadTime, parse_date, parse_instant
 # Times a few seconds in the past are "now" (clock skew, a slow form); older ones are refused.
 PAST_TOLERANCE = timedelta(seconds=60)
 FURTHEST_AHEAD = timedelta(days=366)
-SCHEDULE_FIELDS = {"clip_id", "platforms", "scheduled_time", "caption", "publish_now", "options", "status", "repeat"}
+SCHEDULE_FIELDS = {
+    "clip_id",
+    "platforms",
+    "scheduled_time",
+    "caption",
+    "publish_now",
+    "options",
+    "status",
+    "repeat",
+    "cover_frame_s",
+}
 EDIT_FIELDS = {"scheduled_time", "caption", "clip_id", "options", "status", "apply_to_group"}
 
 
@@ -41,6 +52,8 @@ class ScheduleInput:
     queued: bool = False
     draft: bool = False
     repeat: Rule | None = None  # a recurring post (publishing/series.py), first due at scheduled_time
+    # A cover chosen from the clip (covers.py): the frame's time in seconds, or None.
+    cover_frame_s: float | None = None
 
 
 # `"scheduled_time": "next_slot"`: add to the queue (publishing/queue.py).
@@ -124,6 +137,9 @@ def read_schedule(
         repeat = problems.check("repeat", _repeat, data, when, tz)
     if caption is not FAILED and clip is not FAILED:
         problems.check("caption", _something_to_post, caption, clip)
+    cover_frame_s = None
+    if data.get("cover_frame_s") is not None and clip is not FAILED:
+        cover_frame_s = problems.check("cover_frame_s", covers.check_frame_time, data["cover_frame_s"], clip)
     plans = []
     if platforms is not FAILED:
         if caption is not FAILED:
@@ -131,9 +147,14 @@ def read_schedule(
         if clip is not FAILED:
             problems.check("clip_id", _media_present, platforms, clip)
         options = problems.check("options", _options, data.get("options"), platforms)
+        if options is not FAILED and clip is not FAILED:
+            problems.check("options", check_options_against_clip, options, clip)
         if options is not FAILED:
             for platform in platforms:
                 fields = dict(options.get(platform, {}))
+                if cover_frame_s not in (None, FAILED) and platform == Platform.TIKTOK:
+                    # TikTok takes the frame's time itself; an explicit videoCoverTimestamp wins.
+                    fields.setdefault("videoCoverTimestamp", round(cover_frame_s * 1000))
                 wanted = fields.pop("account_id", None)
                 account = problems.check("account", _account, owner, platform, wanted, fields, accounts)
                 plans.append(PostPlan(platform, account, fields))
@@ -148,6 +169,7 @@ def read_schedule(
         queued=queued,
         draft=draft,
         repeat=repeat,
+        cover_frame_s=cover_frame_s,
     )
 
 
@@ -260,8 +282,11 @@ def parse_edit(data: dict, post: ScheduledPost, tz: ZoneInfo, *, now: datetime) 
             where = f"options.{post.platform}.{destination.target_key}"
             raise BadInput(f"{destination.required_because}: set {where}.", {where: "required"})
         fields["options"] = target
+        check_options_against_clip({post.platform: target}, clip)
         if account.pk != post.account_id:
             fields["account"] = account
+    elif "clip" in fields:
+        check_options_against_clip({post.platform: post.options}, clip)
     return EditInput(fields=fields, schedule=schedule, apply_to_group=apply_to_group)
 
 
@@ -490,6 +515,10 @@ def _target_fields(platform: str, fields: dict) -> dict:
             raise BadInput(f"{where} is not an option for {platform} (options: {known}).", {where: "unknown"})
         if spec.kind is bool and not isinstance(value, bool):
             raise BadInput(f"{where} must be true or false.", {where: "must be a boolean"})
+        if spec.kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise BadInput(f"{where} must be a whole number.", {where: "must be an integer"})
+        if spec.kind is int and spec.minimum is not None and value < spec.minimum:
+            raise BadInput(f"{where} must be at least {spec.minimum}.", {where: "too small"})
         if spec.kind is str and not isinstance(value, str):
             raise BadInput(f"{where} must be a string.", {where: "must be a string"})
         if spec.kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
@@ -498,8 +527,35 @@ def _target_fields(platform: str, fields: dict) -> dict:
             raise BadInput(f"{where} must be one of {', '.join(spec.choices)}.", {where: list(spec.choices)})
         if spec.max_length and len(value) > spec.max_length:
             raise BadInput(f"{where} is longer than {spec.max_length} characters.", {where: "too long"})
+        if spec.https_url:
+            value = _https_url({where: value}, where, required=True)
         checked[name] = value
+    if is_story(checked):
+        for name, value in checked.items():
+            spec = allowed.get(name)
+            if spec and spec.not_for_stories and value:
+                where = f"options.{platform}.{name}"
+                raise BadInput(
+                    f"{where} is not allowed for stories (mediaType story): Blotato takes it for reels and posts only.",
+                    {where: "not for stories"},
+                )
     return checked
+
+
+def check_options_against_clip(plans_options: dict[str, dict], clip: Clip | None) -> None:
+    """Options that depend on the clip: a TikTok cover frame must lie within the video."""
+    for platform, options in plans_options.items():
+        cover = options.get("videoCoverTimestamp")
+        if cover is None:
+            continue
+        where = f"options.{platform}.videoCoverTimestamp"
+        if clip is None:
+            raise BadInput(f"{where} needs a video: choose a clip.", {where: "no clip"})
+        if clip.duration_s is not None and cover > clip.duration_s * 1000:
+            raise BadInput(
+                f"{where} ({cover} ms) is past the end of the clip ({clip.duration_s:g} s).",
+                {where: "past the end of the clip"},
+            )
 
 
 def _account(owner, platform: str, wanted: str | None, options: dict, accounts=None) -> SocialAccount:

@@ -35,6 +35,7 @@ __all__ = [
     "BlotatoError",
     "Board",
     "CreatedPost",
+    "HostedMedia",
     "ListedPost",
     "NotSent",
     "PostStatus",
@@ -54,6 +55,12 @@ KEY_HEADER = "blotato-api-key"
 class CreatedPost:
     submission_id: str
     scheduled_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class HostedMedia:
+    url: str  # what goes into a post's mediaUrls
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -269,6 +276,47 @@ class BlotatoClient:
             submission_id=text_or_none(item.get("postSubmissionId")),
         )
 
+    # --- media -------------------------------------------------------------------------------
+
+    def host_media(self, url: str, *, read_timeout: float | None = None) -> HostedMedia:
+        """POST /v2/media: Blotato fetches a public URL, or takes a base64 data URI, and hosts it."""
+        timeout = (self.timeout[0], read_timeout or self.timeout[1])
+        data = self._call("POST", "/media", json={"url": url}, timeout=timeout)
+        hosted = data.get("url")
+        if not isinstance(hosted, str) or not hosted.startswith(("https://", "http://")):
+            raise UnknownOutcome("Blotato answered POST /v2/media without a media URL", 201, server_answered=True)
+        return HostedMedia(hosted, str(data.get("id") or ""))
+
+    def upload_media(
+        self, file, *, filename: str, size: int, content_type: str, read_timeout: float | None = None
+    ) -> HostedMedia:
+        """A file too large for a data URI: ask for a presigned URL, PUT the bytes there, use its publicUrl.
+
+        The PUT carries no API key and a Content-Length (Blotato's store refuses chunked bodies);
+        `file` is read as it is sent, never held whole in memory. The presigned URL is never logged.
+        """
+        slot = self._call("POST", "/media/uploads", json={"filename": filename})
+        presigned, public = slot.get("presignedUrl"), slot.get("publicUrl")
+        if not isinstance(presigned, str) or not isinstance(public, str) or not public:
+            raise UnknownOutcome("Blotato gave no presigned upload URL", server_answered=True)
+        started = time.monotonic()
+        try:
+            response = self.session.put(
+                presigned,
+                data=file,
+                headers={"Content-Length": str(size), "Content-Type": content_type or "application/octet-stream"},
+                timeout=(self.timeout[0], read_timeout or self.timeout[1]),
+                allow_redirects=False,
+            )
+        except requests.RequestException as error:
+            failure = error_for_exception(error)
+            self._log("PUT", "(presigned upload)", type(failure).__name__, started)
+            raise failure from None
+        self._log("PUT", "(presigned upload)", response.status_code, started)
+        if not 200 <= response.status_code < 300:
+            raise error_for_status(response.status_code, "", response.headers)
+        return HostedMedia(public)
+
     # --- accounts ----------------------------------------------------------------------------
 
     def accounts(self, platform: str | None = None) -> list[Account]:
@@ -297,7 +345,7 @@ class BlotatoClient:
         """A read under /v2 (blotato_analytics.py builds its reads on this)."""
         return self._call("GET", path, params=params)
 
-    def _call(self, method: str, path: str, *, json: dict | None = None, params=None) -> dict:
+    def _call(self, method: str, path: str, *, json: dict | None = None, params=None, timeout=None) -> dict:
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -306,7 +354,7 @@ class BlotatoClient:
                 json=json,  # requests sets Content-Type only when there is a body
                 params=params,
                 headers={KEY_HEADER: self._key, "Accept": "application/json"},
-                timeout=self.timeout,
+                timeout=timeout or self.timeout,
                 allow_redirects=False,  # a redirected POST would come back as a GET
             )
         except requests.RequestException as error:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Window
+from django.db.models import Count, Exists, F, OuterRef, Window
 from django.db.models.functions import Left, RowNumber, TruncDate
 
-from .models import ScheduledPost
+from .models import Clip, ScheduledPost, unhosted_uploads
 
 VIEWS = ("month", "week", "day", "agenda")
 AGENDA_DAYS = 30
@@ -110,7 +110,12 @@ def _cards(posts, limit: int | None = None) -> list[ScheduledPost]:
     # A card shows the first words of the caption: fetch those, not captions of up to 63k.
     cards = (
         posts.only("id", "platform", "status", "scheduled_time", "series_id")
-        .annotate(caption_excerpt=Left("caption", CARD_CAPTION_CHARS + 1))
+        .annotate(
+            caption_excerpt=Left("caption", CARD_CAPTION_CHARS + 1),
+            # Its clip's file is still on its way to Blotato: the card says so instead of "Scheduled".
+            media_pending=Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("clip_id")))
+            | Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("cover_id"))),
+        )
         .order_by("scheduled_time", "-created_at")
     )
     return list(cards[:limit] if limit else cards)

@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from . import crashpoints, database_pool, notifications, pause, rate_limit, transitions
+from . import crashpoints, database_pool, media_hosting, notifications, pause, rate_limit, transitions
 from .blotato import AuthRejected, NotSent, RateLimited, Rejected, UnknownOutcome
 from .blotato_clients import api_key_for, client_for
 from .models import AttemptState, Profile, PublishAttempt, ScheduledPost, Status
@@ -104,6 +104,8 @@ def run_once(*, at: datetime | None = None) -> int:
     """One synchronous pass without Celery (`dispatch_due_posts --once`): claim and publish."""
     at = at or timezone.now()
     mark_missed_posts(at=at)
+    for clip_id in media_hosting.clips_to_host(at=at):
+        media_hosting.host(clip_id)
     claimed = claim_due_posts(at=at)
     for post_id, token in claimed:
         publish(post_id, token)
@@ -118,14 +120,15 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID, *, just_claimed: bool = 
 
     1. Only the holder of the claim token acts; anyone else (a duplicate message) returns.
     2. A post paused since its claim waits unsent; one later than its owner's grace period becomes
-       `missed` instead of going out stale.
+       `missed` instead of going out stale; one whose uploaded clip Blotato refused to host fails
+       with that reason, never sent bare.
     3. A post creation is taken from the key's token bucket; if none is left, come back later.
     4. The attempt row is committed (unique per post and claim) before anything is sent.
     5. The attempt is marked `sent` only while the lease still holds; a zombie past its lease stops.
     6. Blotato's answer decides: submitted, failed, back to scheduled, or verifying when unknown.
     """
     post = (
-        ScheduledPost.objects.select_related("account", "clip", "owner__profile")
+        ScheduledPost.objects.select_related("account", "clip", "cover", "owner__profile")
         .filter(pk=post_id, status=Status.PUBLISHING, claim_token=claim_token)
         .first()
     )
@@ -142,6 +145,11 @@ def publish(post_id: uuid.UUID, claim_token: uuid.UUID, *, just_claimed: bool = 
         minutes = post.owner.profile.late_grace_minutes
         error = f"Not sent: it was more than {minutes} minutes late. Publish it now or move it."
         transitions.miss(post.pk, error, claim_token=claim_token)
+        return
+
+    refused = next((media for media in (post.clip, post.cover) if media and media.hosting_failed), None)
+    if refused:  # never sent without its media
+        transitions.fail(post.pk, media_hosting.failure_reason(refused), claim_token=claim_token)
         return
 
     api_key = api_key_for(post.owner)

@@ -19,8 +19,8 @@ from .api_input import parse_edit
 from .bad_input import BadInput
 from .forms import errors_by_field
 from .models import EDITABLE, ScheduledPost, SocialAccount, Status
-from .platforms import Platform
-from .schedule_dialog import dialog_done, dialog_options, render_dialog
+from .platforms import RULES, Platform
+from .schedule_dialog import dialog_done, dialog_options, option_from_form, render_dialog
 from .zones import user_zone
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
@@ -102,7 +102,8 @@ def _fields_of(post: ScheduledPost, tz) -> QueryDict:
         fields["date"], fields["time"] = local.date().isoformat(), local.strftime("%H:%M")
     for name in dialog_options(post.platform):
         if name in post.options:
-            fields[f"options.{post.platform}.{name}"] = str(post.options[name])
+            spec = RULES[post.platform].target_fields[name]
+            fields[f"options.{post.platform}.{name}"] = spec.to_form(post.options[name])
     return fields
 
 
@@ -124,7 +125,7 @@ def _as_edit_input(fields, post: ScheduledPost, tz) -> dict:
     for name in dialog_options(post.platform):
         value = fields.get(f"options.{post.platform}.{name}", "").strip()
         if value:
-            options[name] = value
+            options[name] = option_from_form(post.platform, name, value)
         else:
             options.pop(name, None)
     account_id = fields.get("account_id", "")

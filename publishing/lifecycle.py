@@ -15,8 +15,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from . import post_outcomes, transitions
+from . import media_hosting, post_outcomes, transitions
 from .models import EDITABLE, Clip, ScheduledPost, SocialAccount, Status
+from .platforms import takes_cover_image
 from .timeparse import iso_utc
 from .transitions import WrongStatus
 
@@ -56,6 +57,7 @@ def schedule_posts(
     caption: str,
     scheduled_time: datetime | None,
     draft: bool = False,
+    cover: Clip | None = None,
 ) -> tuple[uuid.UUID, list[ScheduledPost]]:
     """Create one post per platform, tied by a group id; due ones are sent at once.
 
@@ -69,6 +71,7 @@ def schedule_posts(
         times=[scheduled_time] * len(plans),
         hint_at=scheduled_time,
         draft=draft,
+        cover=cover,
     )
 
 
@@ -81,8 +84,12 @@ def create_posts(
     times: list[datetime | None],
     hint_at: datetime | None,
     draft: bool = False,
+    cover: Clip | None = None,
 ) -> tuple[uuid.UUID, list[ScheduledPost]]:
-    """One post per plan at its own time (the queue gives each account its slot), tied by a group id."""
+    """One post per plan at its own time (the queue gives each account its slot), tied by a group id.
+
+    `cover` (a frame of the clip, covers.py) goes with the posts that take a cover image.
+    """
     if not draft and any(at is None for at in times):
         raise ValueError("only a draft may have no time")
     group_id = uuid.uuid4()
@@ -92,6 +99,7 @@ def create_posts(
                 owner=owner,
                 group_id=group_id,
                 clip=clip,
+                cover=cover if cover and takes_cover_image(plan.platform, plan.options) else None,
                 platform=plan.platform,
                 account=plan.account,
                 options=plan.options,
@@ -103,6 +111,8 @@ def create_posts(
         ]
         post_outcomes.created(posts)
         if not draft:
+            _host_media_of(clip)
+            _host_media_of(cover)
             _hint_if_due(posts, at=hint_at)
     logger.info(
         "%s group %s: %s",
@@ -184,6 +194,8 @@ def edit_post(post: ScheduledPost, *, by=None, schedule: bool = False, from_seri
     changes = dict(fields)
     if post.series_id and not from_series:
         changes["series_detached"] = True
+    if "clip" in changes and changes["clip"] != post.clip and post.cover_id:
+        changes["cover"] = None  # a frame of the old clip is no cover for the new one
     if "scheduled_time" in changes:
         # A moved post starts afresh: no pending backoff, and the sweep hints it again.
         changes.update(next_attempt_at=None, hinted_at=None)
@@ -197,7 +209,9 @@ def edit_post(post: ScheduledPost, *, by=None, schedule: bool = False, from_seri
             transitions.schedule_draft(post, f"Scheduled from the draft. {why}", actor=by, **changes)
         else:
             transitions.edit(post, why, actor=by, **changes)
-        if post.status == Status.SCHEDULED and ("scheduled_time" in fields or schedule):
+        if post.status == Status.SCHEDULED and ("scheduled_time" in fields or schedule or "clip" in fields):
+            _host_media_of(post.clip)
+            _host_media_of(post.cover)
             _hint_if_due([post], at=timezone.now())
 
 
@@ -262,6 +276,8 @@ def retry_post(post: ScheduledPost, *, at: datetime, by=None) -> None:
     """
     with transaction.atomic():
         transitions.retry(post, at=at, actor=by)
+        _host_media_of(post.clip)
+        _host_media_of(post.cover)
         _hint_if_due([post], at=at)
 
 
@@ -274,6 +290,14 @@ def send_after_review(post: ScheduledPost, *, at: datetime, by=None) -> None:
 def confirm_live(post: ScheduledPost, *, by=None, url: str = "") -> None:
     """The owner found the unconfirmed post live on the platform: published, never sent again."""
     transitions.confirm_live(post, url=url, actor=by)
+
+
+def _host_media_of(clip: Clip | None) -> None:
+    """An uploaded clip goes to Blotato's media host as soon as a post using it is scheduled."""
+    from .tasks import host_clip
+
+    if media_hosting.ready_for_hosting(clip):
+        host_clip.delay_on_commit(str(clip.pk))
 
 
 def _hint_if_due(posts: list[ScheduledPost], *, at: datetime) -> None:

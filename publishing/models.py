@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from .encryption import EncryptedTextField
-from .platforms import Platform
+from .platforms import Platform, shown_options
 
 
 class Profile(models.Model):
@@ -76,6 +76,22 @@ class OwnedQuerySet(models.QuerySet):
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".bmp")
 
 
+class HostingState(models.TextChoices):
+    """Where an uploaded clip's file stands on its way to Blotato's media host (media_hosting.py)."""
+
+    NONE = "", "Not started"  # a clip typed as a URL never needs hosting; an upload waits for its first post
+    WAITING = "waiting", "Waiting for media upload"
+    HOSTING = "hosting", "Uploading to Blotato"
+    HOSTED = "hosted", "Uploaded to Blotato"
+    FAILED = "failed", "Media upload failed"
+
+
+class ClipQuerySet(OwnedQuerySet):
+    def owned_by(self, user) -> ClipQuerySet:
+        """The user's clips, without the covers made from them (covers.py): those are not clips to pick."""
+        return super().owned_by(user).filter(cover_of__isnull=True)
+
+
 class Clip(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="clips")
@@ -93,15 +109,40 @@ class Clip(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     thumbnail = models.FileField(upload_to="thumbnails/%Y/%m/", max_length=500, blank=True, default="")
+    # Hosting the uploaded file on Blotato (media_hosting.py): claimed with a token and a lease like
+    # a post, retried at next_attempt_at, and media_url set once Blotato answers with the hosted URL.
+    hosting_state = models.CharField(max_length=16, choices=HostingState.choices, blank=True, default="")
+    hosting_token = models.UUIDField(null=True, blank=True)
+    hosting_lease_until = models.DateTimeField(null=True, blank=True)
+    hosting_attempts = models.PositiveSmallIntegerField(default=0)
+    hosting_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    hosting_error = models.TextField(blank=True, default="")
+    hosted_at = models.DateTimeField(null=True, blank=True)
+    # A cover image made from a frame of another (uploaded) clip (covers.py): hosted like any upload,
+    # never listed among the owner's clips. One per clip and instant, shared by the posts using it.
+    cover_of = models.ForeignKey("self", models.CASCADE, null=True, blank=True, related_name="covers")
+    cover_at_s = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = ClipQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cover_of", "cover_at_s"], name="one_cover_per_clip_frame"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def waits_for_hosting(self) -> bool:
+        """An uploaded file Blotato does not host yet (and has not refused for good)."""
+        return bool(self.file) and not self.media_url and self.hosting_state != HostingState.FAILED
+
+    @property
+    def hosting_failed(self) -> bool:
+        return bool(self.file) and not self.media_url and self.hosting_state == HostingState.FAILED
 
     @property
     def media_kind(self) -> str:
@@ -228,8 +269,15 @@ def next_stamp() -> Greatest:
     return Greatest(Value(timezone.now()), F("updated_at") + STAMP_STEP)
 
 
+def unhosted_uploads() -> Q:
+    """Clips whose uploaded file Blotato does not host yet and has not refused for good."""
+    return ~Q(file="") & Q(media_url="") & ~Q(hosting_state=HostingState.FAILED)
+
+
 def due_at(at) -> Q:
-    """A scheduled post's time has come and nothing holds it: no backoff, no pause (status apart).
+    """A scheduled post's time has come and nothing holds it: no backoff, no pause, no media still
+    on its way to Blotato (status apart). A clip whose hosting failed does not hold its posts:
+    they are claimed and failed with the reason (dispatch.publish), never sent without media.
 
     Every caller also requires status scheduled, so a draft is never due, whatever its time.
     """
@@ -237,6 +285,8 @@ def due_at(at) -> Q:
         Q(scheduled_time__lte=at)
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at))
         & ~Exists(PublishingPause.objects.holding(OuterRef("owner")))
+        & ~Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("clip_id")))
+        & ~Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("cover_id")))
     )
 
 
@@ -254,6 +304,8 @@ class ScheduledPost(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="posts")
     group_id = models.UUIDField(default=uuid.uuid4, db_index=True)
     clip = models.ForeignKey(Clip, models.PROTECT, null=True, blank=True, related_name="posts")
+    # A cover chosen as a frame of the clip (covers.py): Instagram's reel cover, YouTube's thumbnail.
+    cover = models.ForeignKey(Clip, models.PROTECT, null=True, blank=True, related_name="covered_posts")
     platform = models.CharField(max_length=16, choices=Platform.choices)
     account = models.ForeignKey(SocialAccount, models.PROTECT, related_name="posts")
     caption = models.TextField(blank=True, default="")
@@ -339,6 +391,18 @@ class ScheduledPost(models.Model):
         if kwargs.get("update_fields") is not None:  # auto_now only applies to the fields saved
             kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
         super().save(*args, **kwargs)
+
+    @property
+    def waits_for_media(self) -> bool:
+        """Scheduled, and its clip's file (or cover) is still on its way to Blotato: it goes once hosted."""
+        if self.status != Status.SCHEDULED:
+            return False
+        return any(media is not None and media.waits_for_hosting for media in (self.clip, self.cover))
+
+    @property
+    def shown_options(self) -> list[tuple[str, str]]:
+        """The post page's list of the options it goes out with (labels, and defaults that decide)."""
+        return shown_options(self.platform, self.options)
 
     @property
     def live_url(self) -> str:
@@ -530,6 +594,7 @@ class NotificationKind(models.TextChoices):
     PUBLISHER_DOWN = "publisher_down", "The publisher stopped"
     KEY_REFUSED = "key_refused", "Blotato refused your key"
     WEBHOOK_DISABLED = "webhook_disabled", "A webhook was switched off"
+    MEDIA_FAILED = "media_failed", "A clip could not be uploaded to Blotato"
 
 
 def every_notification_kind() -> list[str]:

@@ -41,12 +41,20 @@ def _target_field(spec: TargetField, default: object) -> dict:
         schema: dict = {"type": "boolean"}
     elif spec.kind is list:
         schema = {"type": "array", "items": {"type": "string"}}
+    elif spec.kind is int:
+        schema = {"type": "integer"}
+        if spec.minimum is not None:
+            schema["minimum"] = spec.minimum
     else:
         schema = {"type": "string"}
         if spec.choices:
             schema["enum"] = list(spec.choices)
         if spec.max_length:
             schema["maxLength"] = spec.max_length
+        if spec.https_url:
+            schema["format"] = "uri"
+    if spec.help:
+        schema["description"] = spec.help
     if default is not None:
         schema["default"] = default
     return schema
@@ -221,6 +229,13 @@ SCHEMAS: dict = {
                 },
                 "options": ref("ScheduleOptions"),
                 "repeat": ref("Repeat"),
+                "cover_frame_s": {
+                    "type": "number",
+                    "minimum": 0,
+                    "description": "For an uploaded video clip: the frame at this many seconds becomes the "
+                    "Instagram reel cover and the YouTube thumbnail (cut with ffmpeg, hosted on Blotato before the "
+                    "posts go) and TikTok's videoCoverTimestamp. A typed coverImageUrl or thumbnailUrl wins.",
+                },
             },
             required=["platforms"],
             closed=True,

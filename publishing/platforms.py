@@ -42,10 +42,41 @@ ALIASES = {"x": Platform.TWITTER}
 class TargetField:
     """One field of Blotato's per-platform `target` object that a user may set."""
 
-    kind: type  # str, bool or list
+    kind: type  # str, bool, int or list
     choices: tuple[str, ...] = ()
     max_length: int | None = None
     label: str = ""  # what the schedule dialog calls it, for the fields it offers
+    minimum: int | None = None  # for an int
+    https_url: bool = False  # a public https:// URL Blotato downloads (a cover image, a thumbnail)
+    not_for_stories: bool = False  # refused with mediaType "story" (Blotato: reels and feed posts only)
+    # The dialog asks for an int in larger units: seconds for a timestamp Blotato takes in ms.
+    form_scale: int = 1
+    help: str = ""  # one line under the dialog's field
+
+    def from_form(self, text: str) -> object:
+        """The dialog's text as the API takes it (ValueError with the reason when it is not)."""
+        if self.kind is bool:
+            if text not in ("true", "false"):
+                raise ValueError("must be yes or no")
+            return text == "true"
+        if self.kind is int:
+            try:
+                number = float(text)
+            except ValueError:
+                raise ValueError("must be a number" + (" of seconds" if self.form_scale == 1000 else "")) from None
+            if number != number or number in (float("inf"), float("-inf")):
+                raise ValueError("must be a number")
+            return round(number * self.form_scale)
+        return text
+
+    def to_form(self, value: object) -> str:
+        """The stored value as the dialog shows it (the inverse of from_form)."""
+        if self.kind is bool:
+            return "true" if value else "false"
+        if self.kind is int and isinstance(value, int):
+            shown = value / self.form_scale
+            return f"{shown:g}"
+        return str(value)
 
 
 @dataclass(frozen=True)
@@ -110,6 +141,9 @@ class PlatformRules:
 
 
 _BOOL = TargetField(bool)
+# Blotato documents no limit for a first comment; these are the platforms' own comment limits.
+INSTAGRAM_COMMENT_LIMIT = 2200
+FACEBOOK_COMMENT_LIMIT = 8000
 
 RULES: dict[str, PlatformRules] = {
     Platform.TWITTER: PlatformRules(
@@ -142,9 +176,16 @@ RULES: dict[str, PlatformRules] = {
             "pageId": TargetField(str, label="Facebook Page id"),
             "mediaType": TargetField(str, ("video", "reel", "story")),
             "link": TargetField(str, max_length=2000),
+            "firstComment": TargetField(
+                str,
+                max_length=FACEBOOK_COMMENT_LIMIT,
+                label="First comment",
+                not_for_stories=True,
+                help="Posted as the first comment under the post (not on stories).",
+            ),
         },
         destination=_page("Facebook posts go to a Page"),
-        dialog_options=("pageId",),
+        dialog_options=("pageId", "firstComment"),
         engagement=EngagementFields(("impressionsCount", "reachCount")),
     ),
     Platform.INSTAGRAM: PlatformRules(
@@ -154,10 +195,24 @@ RULES: dict[str, PlatformRules] = {
             "mediaType": TargetField(str, ("reel", "story"), label="Post as"),
             "altText": TargetField(str, max_length=1000),
             "collaborators": TargetField(list),
-            "coverImageUrl": TargetField(str, max_length=2000),
+            "coverImageUrl": TargetField(
+                str,
+                max_length=2000,
+                label="Reel cover image",
+                https_url=True,
+                not_for_stories=True,
+                help="An https:// image URL (JPEG or PNG, at most 8 MB); empty: Instagram picks a frame.",
+            ),
             "shareToFeed": _BOOL,
+            "firstComment": TargetField(
+                str,
+                max_length=INSTAGRAM_COMMENT_LIMIT,
+                label="First comment",
+                not_for_stories=True,
+                help="Posted as the first comment (hashtags often go here); not on stories.",
+            ),
         },
-        dialog_options=("mediaType",),
+        dialog_options=("mediaType", "firstComment", "coverImageUrl"),
         engagement=EngagementFields(("playsCount", "viewsCount", "reachCount")),
     ),
     Platform.TIKTOK: PlatformRules(
@@ -185,8 +240,16 @@ RULES: dict[str, PlatformRules] = {
             "isYourBrand": _BOOL,
             "isAiGenerated": _BOOL,
             "title": TargetField(str, max_length=90),
+            # Blotato: "videoCoverTimestamp (ms, videos)"; the dialog asks in seconds.
+            "videoCoverTimestamp": TargetField(
+                int,
+                minimum=0,
+                label="Cover frame (seconds into the video)",
+                form_scale=1000,
+                help="The frame TikTok shows as the cover; empty: the first frame.",
+            ),
         },
-        dialog_options=("privacyLevel",),
+        dialog_options=("privacyLevel", "videoCoverTimestamp"),
         engagement=EngagementFields(("viewsCount", "playsCount")),
     ),
     Platform.YOUTUBE: PlatformRules(
@@ -197,11 +260,18 @@ RULES: dict[str, PlatformRules] = {
         target_fields={
             "title": TargetField(str, max_length=100, label="Title"),
             "privacyStatus": TargetField(str, ("private", "public", "unlisted"), label="Visibility"),
-            "shouldNotifySubscribers": _BOOL,
+            "shouldNotifySubscribers": TargetField(bool, label="Notify subscribers"),
             "isMadeForKids": _BOOL,
+            "thumbnailUrl": TargetField(
+                str,
+                max_length=2000,
+                label="Thumbnail",
+                https_url=True,
+                help="An https:// image URL; empty: YouTube picks a frame.",
+            ),
         },
         title_from_post=True,
-        dialog_options=("title", "privacyStatus"),
+        dialog_options=("title", "privacyStatus", "shouldNotifySubscribers", "thumbnailUrl"),
         engagement=EngagementFields(("viewsCount",)),
     ),
     Platform.PINTEREST: PlatformRules(
@@ -223,6 +293,49 @@ RULES: dict[str, PlatformRules] = {
 PLATFORM_VALUES = frozenset(Platform.values)  # Platform.values builds a new list on every call
 
 
+def is_story(options: dict) -> bool:
+    return options.get("mediaType") == "story"
+
+
+# Where a cover image chosen from the clip goes (covers.py); TikTok takes the frame's time instead.
+COVER_IMAGE_FIELDS = {Platform.INSTAGRAM: "coverImageUrl", Platform.YOUTUBE: "thumbnailUrl"}
+
+
+def takes_cover_image(platform: str, options: dict) -> bool:
+    """Whether a cover made from the clip goes with this post: not a story, not an image URL typed instead."""
+    field_name = COVER_IMAGE_FIELDS.get(platform)
+    return bool(field_name) and not is_story(options) and not options.get(field_name)
+
+
+def shown_options(platform: str, options: dict) -> list[tuple[str, str]]:
+    """What the post page lists: each option the user set, and the defaults that decide something."""
+    rules = RULES.get(platform)
+    if rules is None:
+        return []
+    shown = []
+    for name in dict.fromkeys([*rules.dialog_options, *options]):
+        spec = rules.target_fields.get(name)
+        label = (spec.label if spec and spec.label else name).removesuffix(" (seconds into the video)")
+        if name in options:
+            value = options[name]
+            if spec and spec.kind is bool:
+                text = "yes" if value else "no"
+            elif spec and spec.form_scale == 1000 and isinstance(value, int):
+                text = f"{value / 1000:g} s"
+            else:
+                text = str(value)
+        elif name in rules.target_defaults:
+            default = rules.target_defaults[name]
+            text = ("yes" if default else "no") if isinstance(default, bool) else str(default)
+            text += " (default)"
+        elif name == "mediaType" and platform == Platform.INSTAGRAM:
+            text = "reel (default)"
+        else:
+            continue
+        shown.append((label, text))
+    return shown
+
+
 def normalise_platform(name: str) -> str | None:
     """The canonical platform value for a user-supplied name, or None if we do not know it."""
     name = name.strip().lower()
@@ -241,4 +354,6 @@ def blotato_target(post: ScheduledPost) -> dict:
         longest = rules.target_fields["title"].max_length
         target["title"] = (post.clip.title if post.clip else post.caption)[:longest] or "Untitled"
     target.update(post.options)
+    if post.cover_id and post.cover.media_url and takes_cover_image(post.platform, post.options):
+        target[COVER_IMAGE_FIELDS[post.platform]] = post.cover.media_url
     return target

@@ -23,10 +23,11 @@ from django.db import transaction
 
 from analytics.scheduling import OCCUPYING
 
-from . import lifecycle
+from . import covers, lifecycle
 from .bad_input import BadInput
 from .lifecycle import PostPlan
 from .models import Clip, PostingSlot, Profile, ScheduledPost, SocialAccount, Status
+from .platforms import takes_cover_image
 from .posting_slots import HORIZON, WeeklySlot, clear_of, next_free_slots, slot_instants
 from .zones import user_zone
 
@@ -70,7 +71,7 @@ def free_slot_times(account: SocialAccount, *, now: datetime, count: int = 1) ->
 
 
 def queue_posts(
-    owner, *, plans: list[PostPlan], clip: Clip | None, caption: str, now: datetime
+    owner, *, plans: list[PostPlan], clip: Clip | None, caption: str, now: datetime, cover: Clip | None = None
 ) -> tuple[uuid.UUID, list[ScheduledPost]]:
     """Each plan's post takes its account's next free slot; refused (and nothing written) if one has none."""
     with transaction.atomic():
@@ -87,7 +88,9 @@ def queue_posts(
             if not found:
                 raise no_free_slot(plan)
             times.append(found[0])
-        return lifecycle.create_posts(owner, plans=plans, clip=clip, caption=caption, times=times, hint_at=now)
+        return lifecycle.create_posts(
+            owner, plans=plans, clip=clip, caption=caption, times=times, hint_at=now, cover=cover
+        )
 
 
 def no_free_slot(plan: PostPlan) -> BadInput:
@@ -141,8 +144,11 @@ class AccountQueue:
 def create_as_asked(owner, wanted, *, now: datetime) -> tuple[uuid.UUID, list[ScheduledPost]]:
     """The posts a parsed schedule request (api_input.ScheduleInput) asks for: each in its account's
     next free slot for "next_slot", else at the time given (or a draft); the API and the dialog."""
+    cover = None
+    if wanted.cover_frame_s is not None and any(takes_cover_image(p.platform, p.options) for p in wanted.plans):
+        cover = covers.cover_for(wanted.clip, wanted.cover_frame_s)  # ffmpeg; refused before any post is written
     if wanted.queued:
-        return queue_posts(owner, plans=wanted.plans, clip=wanted.clip, caption=wanted.caption, now=now)
+        return queue_posts(owner, plans=wanted.plans, clip=wanted.clip, caption=wanted.caption, now=now, cover=cover)
     return lifecycle.schedule_posts(
         owner,
         plans=wanted.plans,
@@ -150,6 +156,7 @@ def create_as_asked(owner, wanted, *, now: datetime) -> tuple[uuid.UUID, list[Sc
         caption=wanted.caption,
         scheduled_time=wanted.scheduled_time,
         draft=wanted.draft,
+        cover=cover,
     )
 
 

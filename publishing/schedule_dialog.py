@@ -172,13 +172,19 @@ def _as_api_input(fields) -> dict:
         raise BadInput("Pick both a date and a time, or publish now.", {"scheduled_time": "incomplete"})
     if fields.get("repeat", "none") != "none":
         data["repeat"] = _repeat_input(fields)
+    cover = fields.get("cover_frame_s", "").strip()
+    if cover:
+        try:
+            data["cover_frame_s"] = float(cover)
+        except ValueError:
+            raise BadInput("The cover frame must be a number of seconds.", {"cover_frame_s": "not a number"}) from None
     options: dict = {}
     for platform in platforms:
         # account_id: offered when the user has more than one account on the platform.
         for name in (*dialog_options(platform), "account_id"):
             value = fields.get(f"options.{platform}.{name}", "").strip()
             if value:
-                options.setdefault(platform, {})[name] = value
+                options.setdefault(platform, {})[name] = option_from_form(platform, name, value)
     if options:
         data["options"] = options
     return data
@@ -257,6 +263,21 @@ def dialog_options(platform: str) -> tuple[str, ...]:
     return rules.dialog_options if rules else ()
 
 
+def option_from_form(platform: str, name: str, text: str) -> object:
+    """A dialog field's text as the API takes it: yes/no as a boolean, seconds as Blotato's ms.
+
+    Unknown names pass through unchanged for parse_schedule/parse_edit to refuse with a message.
+    """
+    spec = RULES[platform].target_fields.get(name) if platform in RULES else None
+    if spec is None:
+        return text
+    try:
+        return spec.from_form(text)
+    except ValueError as problem:
+        where = f"options.{platform}.{name}"
+        raise BadInput(f"{spec.label or where} {problem}.", {where: str(problem)}) from None
+
+
 def _option(platform: str, name: str, fields, account: SocialAccount | None) -> dict:
     rules = RULES[platform]
     spec = rules.target_fields[name]
@@ -265,11 +286,18 @@ def _option(platform: str, name: str, fields, account: SocialAccount | None) -> 
     # The Page or board sync chose is shown, so the user sees where the post goes and can change it.
     if account and rules.destination and name == rules.destination.target_key:
         default = rules.destination.saved_on(account)
+    choices = [(choice, choice.replace("_", " ").capitalize()) for choice in spec.choices]
+    default_choice = rules.target_defaults.get(name, "")
+    if spec.kind is bool:
+        choices = [("true", "Yes"), ("false", "No")]
+        default_choice = spec.to_form(default_choice) if name in rules.target_defaults else ""
     return {
         "name": key,
         "label": spec.label,
-        "choices": [(choice, choice.replace("_", " ").capitalize()) for choice in spec.choices],
-        "default_choice": rules.target_defaults.get(name, ""),
+        "help": spec.help,
+        "input_type": "number" if spec.kind is int else ("url" if spec.https_url else "text"),
+        "choices": choices,
+        "default_choice": default_choice,
         "value": fields.get(key, default),
     }
 

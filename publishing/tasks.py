@@ -14,8 +14,8 @@ from celery import current_app, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import dispatch, heartbeat, notifications, reconcile, transitions, webhook_delivery
-from .models import Status
+from . import dispatch, heartbeat, media_hosting, notifications, reconcile, transitions, webhook_delivery
+from .models import HostingState, Status
 from .redis_connection import shared_redis
 
 HINTS_PER_QUERY = 1000  # rows locked and marked per query; a tick repeats until none are left
@@ -35,6 +35,8 @@ def dispatch_due_posts() -> int:
     at = timezone.now()
     heartbeat.beat("dispatcher")
     dispatch.mark_missed_posts(at=at)
+    for clip_id in media_hosting.clips_to_host(at=at):  # media a post waits for, hint lost or retry due
+        host_clip.delay(str(clip_id))
     lookahead = timedelta(seconds=settings.DISPATCH_LOOKAHEAD_SECONDS)
     backlog = broker_backlog()
     hinted = 0
@@ -57,6 +59,21 @@ def publish_post(post_id: str, due: str | None = None) -> None:
     token = transitions.claim(UUID(post_id), at=timezone.now())
     if token:
         dispatch.publish(UUID(post_id), token, just_claimed=True)
+
+
+@shared_task(
+    name="publishing.host_clip",
+    acks_late=True,
+    ignore_result=True,
+    # An upload may take minutes; the lease (longer still) hands a dead worker's clip to another.
+    soft_time_limit=settings.MEDIA_HOSTING_READ_TIMEOUT + 60,
+    time_limit=settings.MEDIA_HOSTING_READ_TIMEOUT + 90,
+)
+def host_clip(clip_id: str) -> None:
+    state = media_hosting.host(UUID(clip_id))
+    if state in (HostingState.HOSTED, HostingState.FAILED):
+        for post_id in media_hosting.due_posts_of(UUID(clip_id)):
+            publish_post.delay(str(post_id))
 
 
 @shared_task(name="publishing.reconcile_posts", ignore_result=True)

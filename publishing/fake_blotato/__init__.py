@@ -186,6 +186,10 @@ class FakeBlotato:
             counts[publication["account_id"]] = counts.get(publication["account_id"], 0) + 1
         return counts
 
+    def media(self) -> dict[str, dict]:
+        """What POST /v2/media hosted, by file name: bytes (None for a URL import), content_type, source."""
+        return self.state.media()
+
     def uploads(self) -> dict[str, int]:
         """Bytes received per presigned upload, keyed by its publicUrl."""
         return self.state.uploads()

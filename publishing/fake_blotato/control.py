@@ -82,6 +82,8 @@ def _act(fake: FakeBlotato, method: str, path: str, query: dict[str, str], body:
         return ok(fake.publication_counts())
     elif action == ("GET", "uploads"):
         return ok(fake.uploads())
+    elif action == ("GET", "media"):
+        return ok(fake.media())
     elif action == ("GET", "published-id"):
         return ok({"id": fake.published_id(query["submission_id"])})
     elif action == ("GET", "snapshots"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -22,6 +23,12 @@ def create_post(call: Call) -> Reply:
         return unprocessable(str(problem))
     post = call.body["post"]
     content = post["content"]
+    if state.knob("media_urls_mode") != "any":
+        for n, url in enumerate(content["mediaUrls"]):
+            if not (state.hosts(url, call.base_url) or _public_https(url)):
+                return unprocessable(
+                    f"post.content.mediaUrls.{n}: must be a public https URL or media hosted by Blotato"
+                )
     account = call.data.account(post["accountId"]) or {"id": post["accountId"]}
     outcome, error = "published", None
 
@@ -67,6 +74,19 @@ def _account_problem(call: Call, post: dict) -> str | None:
     if account.get("platform") != platform:
         return f"post.accountId: account {account['id']} is a {account.get('platform')} account, not {platform}"
     return None
+
+
+def _public_https(url: str) -> bool:
+    """An https URL whose host is a name or a public address: something Blotato could download."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme != "https" or not host or host == "localhost" or host.endswith((".localhost", ".local")):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host  # a name; a single label (an intranet host) is not public
+    return address.is_global
 
 
 def _downloadable(url: str) -> bool:

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 REFUSING_FAULTS = {"status", "rate_limit", "timeout", "drop"}
 # Faults that let Blotato accept the post and then change what the client or the platform sees.
 ACCEPTING_FAULTS = {"accept_then_drop", "accept_then_hang", "accept_then_500", "platform_fail", "stuck"}
+# Of those, the ones POST /media takes too: the file is hosted, and the answer is lost or a 500.
+MEDIA_ACCEPTING_FAULTS = {"accept_then_drop", "accept_then_500"}
 
 PUBLIC_URLS = {
     "twitter": "https://x.com/{user}/status/{n}",

@@ -3,6 +3,7 @@ analytics in analytics.py)."""
 
 from __future__ import annotations
 
+import base64
 import mimetypes
 import re
 import uuid
@@ -12,8 +13,8 @@ from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from . import analytics, posts
-from .records import Submission, iso
-from .replies import Call, Reply, bad_request, no_content, ok, unprocessable
+from .records import MEDIA_ACCEPTING_FAULTS, Submission, iso
+from .replies import Call, Reply, bad_request, no_content, ok, silence, unprocessable
 from .validation import Invalid, check_schedule_time
 
 DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,[A-Za-z0-9+/=\s]+$")
@@ -47,6 +48,8 @@ def pinterest_boards(call: Call) -> Reply:
 
 
 def import_media(call: Call) -> Reply:
+    """Host a public URL's file or a base64 data URI's bytes; served back at <fake>/media/<id>.<ext>."""
+    state = call.state
     body = call.body
     if not isinstance(body, dict) or "url" not in body:
         return unprocessable("body must have required property 'url'")
@@ -55,14 +58,43 @@ def import_media(call: Call) -> Reply:
         return unprocessable("body.url: must be string")
     data_uri = DATA_URI.match(url)
     parts = urlsplit(url)
+    data = None
     if data_uri:
-        extension = (mimetypes.guess_extension(data_uri["mime"]) or ".bin").lstrip(".")
+        mime = data_uri["mime"]
+        extension = (mimetypes.guess_extension(mime) or ".bin").lstrip(".")
+        try:
+            data = base64.b64decode(url.partition(",")[2], validate=False)
+        except ValueError:
+            return unprocessable("body.url: the data URI is not valid base64")
     elif parts.scheme in ("http", "https") and parts.hostname:
         extension = PurePosixPath(parts.path).suffix.lstrip(".").lower() or "jpg"
+        mime = mimetypes.guess_type(parts.path)[0] or "application/octet-stream"
     else:
         return unprocessable("body.url: must be a public http(s) URL or a base64 data URI")
-    media_id = uuid.uuid4()
-    return ok({"url": f"https://database.blotato.io/{media_id}.{extension}", "id": f"media_{media_id}"}, 201)
+    limit = state.knob("media_max_bytes")
+    if data is not None and limit and len(data) > limit:
+        return unprocessable(f"body.url: media must NOT be larger than {limit} bytes (got {len(data)})")
+    media_id = uuid.uuid4().hex
+    name = f"{media_id}.{extension}"
+    fault = state.take_fault("POST /media", body, MEDIA_ACCEPTING_FAULTS)
+    if fault is None and call.drawn and call.drawn.fault in MEDIA_ACCEPTING_FAULTS:
+        fault = call.drawn
+    state.host_media(name, data, mime, "data" if data is not None else url)
+    if fault and fault.fault == "accept_then_drop":
+        return silence()
+    if fault and fault.fault == "accept_then_500":
+        return Reply(500, {"code": 9999, "message": fault.message or "An unknown error occurred."})
+    return ok({"url": f"{call.base_url}/media/{name}", "id": f"media_{media_id}"}, 201)
+
+
+def serve_media(state, name: str) -> Reply:
+    """GET <fake>/media/<name>: the hosted bytes (no key, as a public CDN); a URL import redirects to its source."""
+    found = state.hosted_media(name)
+    if found is None:
+        return Reply(404, {"statusCode": 404, "message": "Not found"})
+    if found["bytes"] is None:
+        return Reply(302, b"", headers={"Location": found["source"]})
+    return Reply(200, found["bytes"], content_type=found["content_type"])
 
 
 def upload_slot(call: Call) -> Reply:

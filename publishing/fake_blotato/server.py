@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import random
+import re
 import socket
 import sys
 import time
@@ -17,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 from . import control
 from .records import REFUSING_FAULTS
 from .replies import Call, Reply, bad_request, error, fault_reply, not_found, rate_limited
-from .routes import find_route
+from .routes import find_route, serve_media
 
 if TYPE_CHECKING:
     from . import FakeBlotato
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 KEY_HEADER = "blotato-api-key"
+MEDIA_PATH = re.compile(r"^/media/(?P<name>[0-9a-f]{32}\.[\w]+)$")
 EMPTY_BODY_MESSAGE = "Body cannot be empty when content-type is set to 'application/json'"
 
 
@@ -88,6 +90,10 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._send(bad_request("Invalid Content-Length"))
             return
+        media = MEDIA_PATH.match(url.path)
+        if media and self.command in ("GET", "HEAD"):
+            self._send(serve_media(self.server.state, media["name"]))
+            return
         if url.path.startswith("/__fake__/"):
             try:
                 reply = control.handle(self.server.fake, self.command, url.path, query, raw)
@@ -129,7 +135,7 @@ class Handler(BaseHTTPRequestHandler):
     def _answer(self, path: str, query: dict[str, list[str]], raw: bytes, entry: dict) -> Reply:
         state = self.server.state
         body, bad_body = self._parse_body(raw)
-        entry["body"] = body
+        entry["body"] = _loggable(body)
         found = find_route(self.command, path)
         if found is None:
             return not_found()
@@ -210,7 +216,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(reply.status)
             if data:
                 content_type = reply.content_type
-                self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+                textual = content_type.startswith(("application/json", "text/"))
+                self.send_header("Content-Type", f"{content_type}; charset=utf-8" if textual else content_type)
             self.send_header("Content-Length", str(len(data)))
             for name, value in reply.headers.items():
                 self.send_header(name, value)
@@ -226,3 +233,11 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
+
+
+def _loggable(body: object) -> object:
+    """The body as the request log keeps it: a data URI (megabytes of base64) shortened to its head and size."""
+    url = body.get("url") if isinstance(body, dict) else None
+    if isinstance(url, str) and url.startswith("data:") and len(url) > 200:
+        return {**body, "url": f"{url[:80]}… ({len(url)} characters)"}
+    return body

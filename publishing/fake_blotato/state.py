@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 
 from . import engagement
-from .records import ACCEPTING_FAULTS, REFUSING_FAULTS, Fault, KeyData, Submission, public_url
+from .records import ACCEPTING_FAULTS, MEDIA_ACCEPTING_FAULTS, REFUSING_FAULTS, Fault, KeyData, Submission, public_url
 
 # Route names as faults and rate limits spell them (method + path under /v2).
 ANALYTICS_ROUTES = (
@@ -72,6 +72,12 @@ DEFAULT_KNOBS = {
     # Whether GET /posts honours since/until is not documented well: this lists every post.
     "list_ignores_window": False,
     "hang_seconds": 30.0,
+    # POST /v2/media: the largest file it hosts (Blotato documents 200 MB at the least, more on some
+    # plans), and what a create's mediaUrls may hold: "hosted_or_public_https" (media this fake
+    # hosts, or an https URL on a public host) or "any" (no check). Otherwise 422, as Blotato's
+    # fetch would fail: a laptop's http://127.0.0.1 file is nothing a platform can download.
+    "media_max_bytes": 200 * 1024 * 1024,
+    "media_urls_mode": "hosted_or_public_https",
     # Probabilistic faults: {route: [{"fault": ..., "share": 0.1, ...inject() options}]}. Each
     # request of that route draws at most one, after any injected fault had its turn.
     "fault_mix": None,
@@ -82,6 +88,7 @@ KNOB_CHOICES = {
     "unknown_id_mode": ("in_progress", "404"),
     "account_not_found_mode": ("reject_422", "fail_async"),
     "threads_multi_media_mode": ("fail_async", "reject_422"),
+    "media_urls_mode": ("hosted_or_public_https", "any"),
     **engagement.ANALYTICS_CHOICES,
 }
 FAULTS = REFUSING_FAULTS | ACCEPTING_FAULTS
@@ -112,6 +119,7 @@ class FakeState:
             self._requests: list[dict] = []
             self._windows: dict[tuple[str, str], tuple[float, int]] = {}  # (opened at, requests)
             self._uploads: dict[str, dict] = {}
+            self._media: dict[str, dict] = {}  # hosted by POST /v2/media, by file name (id.ext)
             self._offset = 0.0
             self._mix: dict[str, list[tuple[float, Fault]]] = {}
 
@@ -379,6 +387,35 @@ class FakeState:
         with self.lock:
             return {u["public_url"]: u["bytes"] for u in self._uploads.values() if "bytes" in u}
 
+    def host_media(self, name: str, data: bytes | None, content_type: str, source: str) -> None:
+        """Keep what POST /v2/media hosted: the bytes of a data URI, or the URL it was imported from."""
+        with self.lock:
+            self._media[name] = {"bytes": data, "content_type": content_type, "source": source, "at": self.now()}
+
+    def hosted_media(self, name: str) -> dict | None:
+        with self.lock:
+            found = self._media.get(name)
+            return dict(found) if found else None
+
+    def media(self) -> dict[str, dict]:
+        """Every hosted file by name: its size (None for a URL import), type and source (a URL, or "data")."""
+        with self.lock:
+            return {
+                name: {
+                    "bytes": len(m["bytes"]) if m["bytes"] is not None else None,
+                    "content_type": m["content_type"],
+                    "source": m["source"],
+                }
+                for name, m in self._media.items()
+            }
+
+    def hosts(self, url: str, base_url: str) -> bool:
+        """Whether `url` is media this fake hosts: a POST /v2/media answer, or a presigned upload's publicUrl."""
+        with self.lock:
+            if url.startswith(f"{base_url}/media/") and url.removeprefix(f"{base_url}/media/") in self._media:
+                return True
+            return any(u.get("public_url") == url and "bytes" in u for u in self._uploads.values())
+
     def record(self, entry: dict) -> None:
         with self.lock:
             self._requests.append(entry)
@@ -404,7 +441,12 @@ def _check_fault(fault: Fault) -> None:
         raise ValueError(f"unknown fault {fault.fault!r}; one of {', '.join(sorted(FAULTS))}")
     if fault.route not in ROUTE_NAMES:
         raise ValueError(f"unknown route {fault.route!r}; one of {', '.join(ROUTE_NAMES)}")
-    if fault.route != "POST /posts" and (fault.fault in ACCEPTING_FAULTS or fault.account_id or fault.marker):
+    media_fault = fault.route == "POST /media" and fault.fault in MEDIA_ACCEPTING_FAULTS
+    if (
+        fault.route != "POST /posts"
+        and not media_fault
+        and (fault.fault in ACCEPTING_FAULTS or fault.account_id or fault.marker)
+    ):
         raise ValueError(f"{fault.fault} with account_id/marker only applies to 'POST /posts'")
     if fault.fault == "status" and fault.status is None:
         raise ValueError("a 'status' fault needs status=")

@@ -161,6 +161,17 @@ def _check_target(target: dict, target_type: str) -> None:
                 raise Invalid(f"{where}: must NOT have more than {limits[1]} characters")
     if target_type == "youtube" and any(c in target["title"] for c in "<>"):
         raise Invalid("post.target.title: must NOT contain '<' or '>'")
+    for name in ("firstComment", "coverImageUrl", "thumbnailUrl", "link"):
+        if name in target and not isinstance(target[name], str):
+            raise Invalid(f"post.target.{name}: must be string")
+    if target.get("mediaType") == "story":
+        for name in ("firstComment", "coverImageUrl"):
+            if target.get(name):
+                raise Invalid(f"post.target.{name}: not allowed for stories")
+    for name in ("videoCoverTimestamp", "imageCoverIndex"):
+        value = target.get(name)
+        if name in target and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise Invalid(f"post.target.{name}: must be integer >= 0")
     if "collaborators" in target:
         collaborators = target["collaborators"]
         if not isinstance(collaborators, list) or not all(isinstance(c, str) for c in collaborators):

@@ -121,6 +121,11 @@ def post_cards(context, posts) -> str:
 
 
 PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+WAITING_FOR_MEDIA = "Scheduled, waiting for media upload"
+
+
+def _waits_for_media(post) -> bool:
+    return post.status == "scheduled" and getattr(post, "media_pending", False)
 
 
 def _card_fields(post, urls: dict) -> tuple:
@@ -144,7 +149,7 @@ def _card_fields(post, urls: dict) -> tuple:
         local_time.isoformat() if local_time else "",
         local_time.strftime("%H:%M") if local_time else "no time",
         STATUS_ICONS[post.status],
-        post.get_status_display(),
+        WAITING_FOR_MEDIA if _waits_for_media(post) else post.get_status_display(),
         Truncator(post.caption_excerpt).chars(CARD_CAPTION_CHARS),
         buttons,
         REPEATS_MARK if post.series_id else "",

@@ -116,7 +116,7 @@ def test_custom_key_fixtures(fake):
 def test_media_import_takes_a_public_url_or_a_data_uri(fake):
     imported = call(fake, "POST", "/v2/media", {"url": "https://cdn.example.com/clip.mp4"})
     assert imported.status_code == 201
-    assert imported.json()["url"].startswith("https://database.blotato.io/")
+    assert imported.json()["url"].startswith(fake.url + "/media/")
     assert imported.json()["url"].endswith(".mp4")
     assert imported.json()["id"].startswith("media_")
     data_uri = call(fake, "POST", "/v2/media", {"url": "data:image/png;base64,iVBORw0KGgo="})

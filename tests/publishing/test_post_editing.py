@@ -123,7 +123,8 @@ def test_apply_to_group_checks_each_sibling_platforms_rules(alice_api, alice_cli
         (
             {"options": {"boardId": "1"}},
             "options.tiktok.boardId is not an option for tiktok (options: disabledComments, "
-            "disabledDuet, disabledStitch, isAiGenerated, isBrandedContent, isYourBrand, privacyLevel, title).",
+            "disabledDuet, disabledStitch, isAiGenerated, isBrandedContent, isYourBrand, privacyLevel, title, "
+            "videoCoverTimestamp).",
         ),
         ({"options": []}, "options must be an object keyed by platform."),
         (

@@ -19,7 +19,7 @@ from .bad_input import BadInput
 from .json_body import refuse_unknown_fields
 from .lifecycle import PostPlan
 from .models import EDITABLE, Clip, ScheduledPost, SocialAccount, Status
-from .platforms import RULES, Platform, normalise_platform
+from .platforms import RULES, Platform, media_refusal, normalise_platform
 from .search_query import search_text
 from .timeparse import BadTime, parse_date, parse_instant
 
@@ -95,6 +95,7 @@ def parse_schedule(data: dict, owner, tz: ZoneInfo, *, now: datetime) -> Schedul
         if RULES[platform].media_required and clip is None:
             label = Platform(platform).label
             raise BadInput(f"{label} needs media: choose a clip (clip_id).", {"clip_id": f"required for {platform}"})
+    refuse_media_no_platform_takes(clip, platforms)
     options = _options(data.get("options"), platforms)
     plans = []
     for platform in platforms:
@@ -143,6 +144,7 @@ def parse_edit(data: dict, post: ScheduledPost, tz: ZoneInfo, *, now: datetime) 
         if RULES[platform].media_required and clip is None:
             label = Platform(platform).label
             raise BadInput(f"{label} needs media: choose a clip (clip_id).", {"clip_id": f"required for {platform}"})
+    refuse_media_no_platform_takes(clip, reached)
     if "options" in data:
         options = _options(
             {post.platform: data["options"]} if isinstance(data["options"], dict) else data["options"], [post.platform]
@@ -158,6 +160,13 @@ def parse_edit(data: dict, post: ScheduledPost, tz: ZoneInfo, *, now: datetime) 
         if account.pk != post.account_id:
             fields["account"] = account
     return EditInput(fields=fields, schedule=schedule, apply_to_group=apply_to_group)
+
+
+def refuse_media_no_platform_takes(clip: Clip | None, platforms: list[str]) -> None:
+    """A 422 for a clip a platform refuses for certain (an image on YouTube); the rest only warns."""
+    for platform in platforms:
+        if refused := media_refusal(clip, platform):
+            raise BadInput(refused.message, {"clip_id": f"refused by {platform}"}, status=422)
 
 
 def _edit_status(data: dict, post: ScheduledPost, fields: dict, *, now: datetime) -> bool:

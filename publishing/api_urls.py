@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, openapi, slots_api, webhooks_api
+from . import api, media_views, openapi, slots_api, webhooks_api
 
 urlpatterns = [
     path("publishing/schedule", api.schedule),
@@ -11,7 +11,9 @@ urlpatterns = [
     path("publishing/webhooks", webhooks_api.webhook_list),
     path("publishing/webhooks/<str:webhook_id>", webhooks_api.webhook_detail),
     path("publishing/calendar/<str:post_id>/undo-cancel", api.undo_cancel),
-    path("clips", api.clips),
+    path("clips", api.clips, name="api_clips"),
+    path("clips/<uuid:clip_id>/file", media_views.clip_file, name="clip_file"),
+    path("clips/<uuid:clip_id>/thumbnail.jpg", media_views.clip_thumbnail, name="clip_thumbnail"),
     path("accounts", api.account_list),
     path("accounts/sync", api.account_sync),
     path("publishing/accounts/<str:account_id>/slots", slots_api.account_slots),

@@ -93,20 +93,34 @@ class Clip(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     thumbnail = models.FileField(upload_to="thumbnails/%Y/%m/", max_length=500, blank=True, default="")
+    facts_note = models.CharField(max_length=300, blank=True, default="")  # what could not be read of the file
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # The same file uploaded twice by one user is one clip (media_upload.store_upload).
+            models.UniqueConstraint(
+                fields=["owner", "content_hash"], condition=~Q(content_hash=""), name="one_clip_per_file_per_owner"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     @property
     def media_kind(self) -> str:
-        """ "image" or "video", from the URL's file name (a clip without one is taken as video)."""
+        """ "image" or "video": an upload's sniffed type, else the URL's file name (else video)."""
+        if self.content_type:
+            return self.content_type.partition("/")[0]
         return "image" if urlsplit(self.media_url).path.lower().endswith(IMAGE_EXTENSIONS) else "video"
+
+    @property
+    def aspect_ratio(self) -> float | None:
+        """Width over height (0.5625 for 9:16), when known."""
+        return round(self.width / self.height, 4) if self.width and self.height else None
 
 
 class SocialAccount(models.Model):

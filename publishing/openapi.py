@@ -27,8 +27,14 @@ from .openapi_parts import (
     query_param,
     record,
     ref,
+    response_ref,
 )
 from .platforms import ALIASES, RULES, Platform, TargetField
+
+UPLOAD_TYPES = (
+    "JPEG, PNG, GIF, WebP, MP4, MOV or WebM, recognised by content. The same file again returns its clip "
+    "(200, with a note); a larger file than MAX_UPLOAD_BYTES is a 413, another type a 415."
+)
 
 
 def _options_name(platform: str) -> str:
@@ -156,11 +162,30 @@ SCHEMAS: dict = {
         {
             "id": UUID,
             "title": {"type": "string"},
-            "media_url": {"type": "string", "format": "uri"},
+            "media_url": {
+                "type": "string",
+                "description": "The URL Blotato fetches; empty for an uploaded file not yet hosted on Blotato.",
+            },
             "thumbnail_url": nullable("string", format="uri"),
             "duration_s": nullable("number"),
             "created_at": INSTANT,
+            "kind": {"type": "string", "enum": ["image", "video"]},
+            "file_url": nullable("string", description="An uploaded clip's file (path on this server; owner only)."),
+            "thumbnail": nullable("string", description="Our JPEG thumbnail of an uploaded clip (path; owner only)."),
+            "content_type": nullable("string", description="Sniffed from the file's content."),
+            "size_bytes": nullable("integer", minimum=0),
+            "width": nullable("integer", minimum=0),
+            "height": nullable("integer", minimum=0),
+            "aspect_ratio": nullable("number", description="Width over height."),
+            "facts_note": nullable("string", description="What could not be read of the file, if anything."),
         },
+    ),
+    "ClipUpload": object_schema(
+        {
+            "file": {"type": "string", "contentMediaType": "application/octet-stream", "description": UPLOAD_TYPES},
+            "title": {"type": "string", "maxLength": 200, "description": "Default: the file's name."},
+        },
+        required=["file"],
     ),
     "Account": record(
         {
@@ -238,7 +263,25 @@ SCHEMAS: dict = {
         "pageId and Pinterest boardId unless the account has a default (see Account).",
     },
     **{_options_name(platform): _platform_options(platform) for platform in Platform.values},
-    "ScheduleResult": record({"group_id": UUID, "posts": {"type": "array", "items": ref("Post")}}),
+    "ScheduleResult": record(
+        {
+            "group_id": UUID,
+            "posts": {"type": "array", "items": ref("Post")},
+            "warnings": {
+                "type": "array",
+                "items": ref("MediaWarning"),
+                "description": "What a platform may refuse of the clip (duration, size, aspect ratio); "
+                "the posts are created all the same.",
+            },
+        }
+    ),
+    "MediaWarning": record(
+        {
+            "platform": ref("Platform"),
+            "message": {"type": "string"},
+            "certain": {"type": "boolean", "description": "Always false here: a certain refusal is a 422."},
+        }
+    ),
     "ReviewDecision": {
         **object_schema(
             {
@@ -354,10 +397,26 @@ RESPONSES = {
         ref("Error"), "Another HTTP method was used; `details.allowed` lists the right ones."
     ),
     "Conflict": json_content(ref("Error"), "The post's status does not allow this; `details.status` is its status."),
-    "TooLarge": json_content(ref("Error"), "The request body is larger than the server accepts."),
+    "TooLarge": json_content(ref("Error"), "The request body (or the uploaded file) is larger than accepted."),
+    "UnsupportedMedia": json_content(ref("Error"), "The uploaded file is not an image or a video we take."),
+    "MediaRefused": json_content(ref("Error"), "A platform refuses this clip for certain (an image on YouTube)."),
     "KeyRejected": json_content(ref("Error"), "Blotato rejected the API key; set a working one in Settings."),
     "BlotatoDown": json_content(ref("Error"), "Blotato could not be reached or answered with an error."),
 }
+
+
+def _with_upload(operation: dict) -> dict:
+    operation["requestBody"]["content"]["multipart/form-data"] = {"schema": ref("ClipUpload")}
+    operation["responses"]["200"] = json_content(
+        {**ref("Clip"), "description": "Already uploaded: the existing clip, with `note`."}, "Already uploaded"
+    )
+    operation["responses"]["415"] = response_ref("UnsupportedMedia")
+    return operation
+
+
+def _media_refusal(operation: dict) -> dict:
+    operation["responses"]["422"] = response_ref("MediaRefused")
+    return operation
 
 
 def _conditional(operation: dict) -> dict:
@@ -398,12 +457,14 @@ PATHS = {
     "/api/publishing/schedule": path_item(
         "posts",
         "Schedule posts",
-        post=op(
-            "schedulePosts",
-            "Schedule a caption and/or clip on platforms",
-            (201, "ScheduleResult"),
-            "404",
-            body="ScheduleRequest",
+        post=_media_refusal(
+            op(
+                "schedulePosts",
+                "Schedule a caption and/or clip on platforms",
+                (201, "ScheduleResult"),
+                "404",
+                body="ScheduleRequest",
+            )
         ),
     ),
     "/api/publishing/calendar": path_item(
@@ -418,14 +479,16 @@ PATHS = {
         "One post",
         parameters=[POST_ID],
         get=op("getPost", "One of your posts", (200, "Post"), "404"),
-        patch=op(
-            "editPost",
-            "Edit a scheduled post or draft, or schedule a draft",
-            (200, "Post"),
-            "400",
-            "404",
-            "409",
-            body="PostEdit",
+        patch=_media_refusal(
+            op(
+                "editPost",
+                "Edit a scheduled post or draft, or schedule a draft",
+                (200, "Post"),
+                "400",
+                "404",
+                "409",
+                body="PostEdit",
+            )
         ),
         delete=op("cancelPost", "Cancel a scheduled post (it stays, as cancelled)", (200, "Post"), "404", "409"),
     ),
@@ -465,7 +528,9 @@ PATHS = {
         "clips",
         "Clips",
         get=op("listClips", "Your clips, newest first (at most 500)", (200, "ClipList"), "400", query=CLIPS_QUERY),
-        post=op("createClip", "Add a clip by URL", (201, "Clip"), body="ClipCreate"),
+        post=_with_upload(
+            op("createClip", "Add a clip by URL (JSON) or upload a file (multipart)", (201, "Clip"), body="ClipCreate")
+        ),
     ),
     "/api/accounts": path_item(
         "accounts",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("calendar/posts/<uuid:post_id>/duplicate", edit_dialog.duplicate_post, name="duplicate_post"),
     path("calendar/posts/<uuid:post_id>/<str:action>", views.post_action, name="post_action"),
     path("clips/", clips_page.clips_page, name="clips"),
+    path("clips/upload", clips_page.upload_clip, name="upload_clip"),
     path("notifications/", notifications_page.notifications_page, name="notifications"),
     path("notifications/<int:notification_id>/read", notifications_page.mark_read, name="mark_notification_read"),
     path("notifications/read", notifications_page.mark_all_read, name="mark_all_notifications_read"),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("calendar/new", schedule_dialog.new_post, name="new_post"),
     path("calendar/new/clips", schedule_dialog.clip_choices, name="clip_choices"),
     path("calendar/new/times", schedule_dialog.time_suggestions, name="time_suggestions"),
+    path("calendar/new/media-check", schedule_dialog.media_warnings_for, name="media_warnings"),
     path("calendar/posts/<uuid:post_id>/", views.post_detail, name="post_detail"),
     path("calendar/posts/<uuid:post_id>/move", views.move_post, name="move_post"),
     path("calendar/posts/<uuid:post_id>/edit", edit_dialog.edit_post, name="edit_post"),

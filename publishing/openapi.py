@@ -431,6 +431,19 @@ def _conditional(operation: dict) -> dict:
 
 
 POST_ID = {"name": "post_id", "in": "path", "required": True, "schema": UUID, "description": "A Post id."}
+CLIP_ID = {"name": "clip_id", "in": "path", "required": True, "schema": UUID, "description": "A Clip id."}
+
+
+def _file(op_id: str, summary: str, content_types: tuple[str, ...]) -> dict:
+    """A GET answering the bytes of a file (not JSON), or a JSON 404."""
+    content = {kind: {"schema": {"type": "string", "contentMediaType": kind}} for kind in content_types}
+    return {
+        "operationId": op_id,
+        "summary": summary,
+        "responses": {"200": {"description": "The file", "content": content}, "404": response_ref("NotFound")},
+    }
+
+
 DAY_OR_INSTANT = "A date (YYYY-MM-DD: a whole day in your zone) or an ISO 8601 instant"
 CALENDAR_QUERY = [
     query_param("start_date", f"{DAY_OR_INSTANT}; default: the 1st of this month in your zone."),
@@ -531,6 +544,20 @@ PATHS = {
         post=_with_upload(
             op("createClip", "Add a clip by URL (JSON) or upload a file (multipart)", (201, "Clip"), body="ClipCreate")
         ),
+    ),
+    "/api/clips/{clip_id}/file": path_item(
+        "clips",
+        "An uploaded clip's file",
+        parameters=[CLIP_ID],
+        get=_file(
+            "getClipFile", "The uploaded file, as stored (404 for a clip given as a URL)", ("image/*", "video/*")
+        ),
+    ),
+    "/api/clips/{clip_id}/thumbnail.jpg": path_item(
+        "clips",
+        "An uploaded clip's thumbnail",
+        parameters=[CLIP_ID],
+        get=_file("getClipThumbnail", "A JPEG of at most 320 px (404 when none could be made)", ("image/jpeg",)),
     ),
     "/api/accounts": path_item(
         "accounts",

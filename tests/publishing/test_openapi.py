@@ -33,6 +33,8 @@ ALLOWED = {
     "/api/publishing/webhooks/{webhook_id}": {"get", "patch", "delete"},
     "/api/publishing/calendar/{post_id}/undo-cancel": {"post"},
     "/api/clips": {"get", "post"},
+    "/api/clips/{clip_id}/file": {"get"},
+    "/api/clips/{clip_id}/thumbnail.jpg": {"get"},
     "/api/accounts": {"get"},
     "/api/accounts/sync": {"post"},
     "/api/publishing/accounts/{account_id}/slots": {"get", "put"},
@@ -96,6 +98,7 @@ def test_the_methods_listed_here_are_the_ones_the_views_allow(client):
     """Keeps ALLOWED honest: every other method is refused with the allowed ones in the details."""
     for path, methods in ALLOWED.items():
         url = path.replace("{post_id}", str(uuid.uuid4())).replace("{platform}", "instagram")
+        url = url.replace("{clip_id}", str(uuid.uuid4()))
         for method in sorted({"get", "post", "put", "patch", "delete"} - methods):
             response = client.generic(method.upper(), url)
             assert response.status_code == 405, (method, path)

@@ -4,6 +4,7 @@ Django hands each chunk (64 KB) of a multipart body to this handler. It never ho
 chunk in memory, computes the SHA-256 on the way, recognises the type from the first bytes, and
 stops taking a file the moment it is not media or grows past its limit, so nothing unwanted is
 ever stored (the temporary file is removed). The view reads what happened with `upload_outcome`.
+Uploads to other views (the analytics CSV import) are only streamed to a temporary file.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
+from django.urls import Resolver404, resolve
 
 from .media_types import SNIFF_BYTES, MediaType, human_size, refusal, sniff
 
@@ -40,15 +42,21 @@ def too_large(file_name: str, size: int, kind: str | None, *, about: bool = Fals
     )
 
 
+# The views that take clips; any other upload (the analytics CSV import) is only streamed to disk.
+CLIP_UPLOAD_VIEWS = {"api_clips", "upload_clip"}
+
+
 class ClipUploadHandler(TemporaryFileUploadHandler):
     def __init__(self, request=None):
         super().__init__(request)
         self.refusal: Refusal | None = None
         self.request_length = 0
         self.chunks_read = 0
+        self.takes_clips = False
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         self.request_length = content_length or 0
+        self.takes_clips = _view_name(self.request) in CLIP_UPLOAD_VIEWS
         return None  # parse as usual, through the methods below
 
     def new_file(self, field_name, file_name, content_type, content_length, charset=None, content_type_extra=None):
@@ -56,12 +64,16 @@ class ClipUploadHandler(TemporaryFileUploadHandler):
         self.hasher = hashlib.sha256()
         self.head = b""
         self.media_type: MediaType | None = None
+        if not self.takes_clips:
+            return
         # Refuse a body far beyond any limit at once, before a byte of it is written.
         if self.request_length > settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
             self._refuse(too_large(file_name, self.request_length, None, about=True))
 
     def receive_data_chunk(self, raw_data, start):
         self.chunks_read += 1
+        if not self.takes_clips:
+            return super().receive_data_chunk(raw_data, start)
         if self.media_type is None:
             self.head += raw_data[: SNIFF_BYTES - len(self.head)]
             if len(self.head) >= SNIFF_BYTES:
@@ -73,6 +85,8 @@ class ClipUploadHandler(TemporaryFileUploadHandler):
         return super().receive_data_chunk(raw_data, start)
 
     def file_complete(self, file_size):
+        if not self.takes_clips:
+            return super().file_complete(file_size)
         if self.media_type is None:  # a file shorter than SNIFF_BYTES
             # Raising SkipFile here would escape Django's parser; returning None drops the file.
             self.media_type = sniff(self.head)
@@ -94,6 +108,15 @@ class ClipUploadHandler(TemporaryFileUploadHandler):
         self.refusal = self.refusal or why
         self.file.close()  # a temporary file deletes itself when closed
         raise SkipFile()
+
+
+def _view_name(request) -> str:
+    if request is None:
+        return ""
+    try:
+        return resolve(request.path_info).url_name or ""
+    except Resolver404:
+        return ""
 
 
 def upload_outcome(request) -> Refusal | None:

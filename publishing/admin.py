@@ -248,7 +248,18 @@ class ClipAdmin(admin.ModelAdmin):
     list_display = ("title", "owner", "duration_s", "created_at")
     list_filter = ("owner",)
     search_fields = ("title",)
-    readonly_fields = ("created_at",)
+    # An uploaded file and its facts come only through the upload (checked, deduplicated, described).
+    readonly_fields = (
+        "created_at",
+        "file",
+        "content_hash",
+        "content_type",
+        "size_bytes",
+        "width",
+        "height",
+        "thumbnail",
+        "facts_note",
+    )
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # clip URLs are https only
 
 

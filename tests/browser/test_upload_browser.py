@@ -57,6 +57,8 @@ def test_pick_a_video_then_drop_an_image_and_see_progress_and_thumbnails(page, a
     expect(status).to_have_text("Uploaded “Poster”.")
     poster = Clip.objects.get(owner=alice, title="Poster")
     expect(page.locator(f"#clip-{poster.pk} .clip-facts")).to_contain_text("image · 400×500 (4:5)")
+    poster_thumbnail = page.locator(f"#clip-{poster.pk} img.clip-thumb").element_handle()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=poster_thumbnail)
     shoot(page, "clips-upload")
 
     page.evaluate(DROP_A_FILE, ["Poster again.png", "image/png", image])  # the same content

@@ -37,9 +37,10 @@ def size_limit(kind: str | None) -> int:
 def too_large(file_name: str, size: int, kind: str | None, *, about: bool = False) -> Refusal:
     name = PurePath(file_name).name or "The file"
     what = f"the largest {kind} upload" if kind == "image" else "the largest upload"
-    return Refusal(
-        f"{name} is {'about ' if about else ''}{human_size(size)}; {what} is {human_size(size_limit(kind))}.", 413
-    )
+    limit = human_size(size_limit(kind))
+    # Just over the limit reads as the limit once rounded: "is 1 MB; the largest is 1 MB" says nothing.
+    said = f"more than {limit}" if human_size(size) == limit else f"{'about ' if about else ''}{human_size(size)}"
+    return Refusal(f"{name} is {said}; {what} is {limit}.", 413)
 
 
 # The views that take clips; any other upload (the analytics CSV import) is only streamed to disk.

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from PIL import Image
 
 from publishing.models import Clip
@@ -94,12 +95,21 @@ def test_a_file_that_is_not_media_by_its_content_is_refused_and_nothing_is_store
     assert not Clip.objects.exists() and stored_files() == []
 
 
-def test_a_file_too_large_is_refused_with_its_size_and_the_limit(alice_api, settings):
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        # The request's Content-Length is already past the limit: refused before the file is written.
+        (512 * 1024, "long.mp4 is about 1.5 MB; the largest upload is 1 MB."),
+        # Within the request's margin: refused by counting the bytes as they arrive.
+        (10 * 1024, "long.mp4 is more than 1 MB; the largest upload is 1 MB."),
+    ],
+)
+def test_a_file_too_large_is_refused_with_its_size_and_the_limit(alice_api, settings, extra, message):
     settings.MAX_UPLOAD_BYTES = 1024 * 1024
-    content = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * (1536 * 1024)
+    content = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * (1024 * 1024 + extra)
     response = upload(alice_api, "long.mp4", content, "video/mp4")
     assert response.status_code == 413
-    assert response.json()["error"] == "long.mp4 is about 1.5 MB; the largest upload is 1 MB."
+    assert response.json() == {"error": message, "details": {"file": "too_large"}}
     assert not Clip.objects.exists() and stored_files() == []
 
 
@@ -184,3 +194,12 @@ def test_a_video_whose_facts_cannot_be_read_is_kept_with_a_note(alice_api):
     body = response.json()
     assert body["kind"] == "video" and body["duration_s"] is None and body["thumbnail"] is None
     assert body["facts_note"].startswith("Could not read this video")
+
+
+def test_the_database_holds_one_clip_per_file_per_owner_and_any_number_of_links(alice, bob):
+    Clip.objects.create(owner=alice, title="A", content_hash="ab" * 32)
+    Clip.objects.create(owner=bob, title="A", content_hash="ab" * 32)
+    Clip.objects.create(owner=alice, title="Link 1", media_url="https://cdn.example.com/1.mp4")
+    Clip.objects.create(owner=alice, title="Link 2", media_url="https://cdn.example.com/2.mp4")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Clip.objects.create(owner=alice, title="A again", content_hash="ab" * 32)

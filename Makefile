@@ -11,8 +11,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# ffmpeg/ffprobe describe uploaded videos (duration, size, a thumbnail); without them (no root to
+# install) uploads still work, with those facts missing (docs/media.md).
 setup: $(STAMP)
 	mkdir -p var
+	@command -v ffprobe >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null) \
+		|| echo "ffmpeg is not installed and could not be (not root?): uploaded videos will have no duration or thumbnail."
 
 # DEBUG is off unless asked for (a server must never have it); `make run` is local, so it asks.
 run: setup

@@ -149,6 +149,45 @@ STATIC_ROOT = VAR_DIR / "static"
 # directory; docs/media.md says how to point this at S3-style storage instead.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")  # or "s3" (django-storages)
+
+
+def media_storages(kind: str, environ) -> dict:
+    """Django's STORAGES for MEDIA_STORAGE: files under MEDIA_ROOT, or an S3-style bucket."""
+    storages = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    if kind == "filesystem":
+        storages["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    elif kind == "s3":
+        options = {
+            "bucket_name": environ.str("MEDIA_S3_BUCKET"),
+            "default_acl": "private",  # served through our owner-only views, never publicly
+            "querystring_auth": True,
+            "file_overwrite": False,
+        }
+        for option, name in (
+            ("region_name", "MEDIA_S3_REGION"),
+            ("endpoint_url", "MEDIA_S3_ENDPOINT_URL"),
+            ("access_key", "MEDIA_S3_ACCESS_KEY_ID"),
+            ("secret_key", "MEDIA_S3_SECRET_ACCESS_KEY"),
+            ("location", "MEDIA_S3_PREFIX"),
+        ):
+            if environ.str(name, default=""):
+                options[option] = environ.str(name)
+        storages["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    else:
+        raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {kind!r}.")
+    return storages
+
+
+STORAGES = media_storages(MEDIA_STORAGE, env)
+
+# Uploads: every file goes to a temporary file on disk as it arrives (never whole in memory),
+# hashed and its type sniffed chunk by chunk, refused as soon as it is too large or not media.
+FILE_UPLOAD_HANDLERS = ["publishing.upload_handler.ClipUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=1024**3)  # 1 GB, Blotato's largest plan limit
+# 20 MB: TikTok's, the largest image any platform we publish to takes.
+MAX_IMAGE_UPLOAD_BYTES = env.int("MAX_IMAGE_UPLOAD_BYTES", default=20 * 1024**2)
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/calendar/"

@@ -250,9 +250,25 @@ class ClipAdmin(admin.ModelAdmin):
     list_display = ("title", "owner", "duration_s", "hosting_state", "created_at")
     list_filter = ("owner", "hosting_state")
     search_fields = ("title",)
+    # An uploaded file and its facts come only through the upload (checked, deduplicated, described).
     # Hosting on Blotato (media_hosting.py): the state and error stay editable, so an operator can
     # send a failed clip again (state "waiting"); the claim's bookkeeping is the job's own.
-    readonly_fields = ("created_at", "hosting_token", "hosting_lease_until", "hosted_at", "cover_of", "cover_at_s")
+    readonly_fields = (
+        "created_at",
+        "file",
+        "content_hash",
+        "content_type",
+        "size_bytes",
+        "width",
+        "height",
+        "thumbnail",
+        "facts_note",
+        "hosting_token",
+        "hosting_lease_until",
+        "hosted_at",
+        "cover_of",
+        "cover_at_s",
+    )
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # clip URLs are https only
 
 

@@ -6,6 +6,7 @@ import json
 
 from django.db.models import CharField, F, Func, Value
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import parse_etags
 from django.views.decorators.csrf import csrf_exempt
@@ -17,7 +18,9 @@ from .bad_input import BadInput
 from .blotato import AuthRejected, BlotatoError
 from .calendar_version import calendar_version, posts_in_range
 from .json_body import read_json, refuse_unknown_fields
+from .media_upload import upload_from_request
 from .models import EDITABLE, Clip, Profile, ScheduledPost, SocialAccount, Status, web_url
+from .platforms import media_warnings
 from .search_query import search_text
 from .timeparse import iso_utc
 from .zones import UnknownZone, offered_zone, user_zone
@@ -107,6 +110,23 @@ def clip_json(clip: Clip) -> dict:
         "thumbnail_url": clip.thumbnail_url or None,
         "duration_s": clip.duration_s,
         "created_at": iso_utc(clip.created_at),
+        **media_facts_json(clip),
+    }
+
+
+def media_facts_json(clip: Clip) -> dict:
+    """An uploaded clip's file and what we learnt of it (nulls for a clip given as a URL)."""
+    uploaded = bool(clip.file)
+    return {
+        "kind": clip.media_kind,
+        "file_url": reverse("clip_file", args=[clip.pk]) if uploaded else None,
+        "thumbnail": reverse("clip_thumbnail", args=[clip.pk]) if clip.thumbnail else None,
+        "content_type": clip.content_type or None,
+        "size_bytes": clip.size_bytes,
+        "width": clip.width,
+        "height": clip.height,
+        "aspect_ratio": clip.aspect_ratio,
+        "facts_note": clip.facts_note or None,
     }
 
 
@@ -146,12 +166,14 @@ def schedule(request):
     now = timezone.now()
     tz = user_zone(request.user)
     wanted = api_input.parse_schedule(data, request.user, tz, now=now)
+    warnings = [w.as_json() for plan in wanted.plans for w in media_warnings(wanted.clip, plan.platform, plan.options)]
     if wanted.repeat:
         started, posts = series.start_series(request.user, wanted, tz, now=now)
-        body = {"series_id": str(started.pk), "group_id": None, "posts": posts_json(posts)}
+        body = {"series_id": str(started.pk), "group_id": None, "posts": posts_json(posts), "warnings": warnings}
         return JsonResponse(body, status=201)
     group_id, posts = queue.create_as_asked(request.user, wanted, now=now)
-    return JsonResponse({"group_id": str(group_id), "series_id": None, "posts": posts_json(posts)}, status=201)
+    body = {"group_id": str(group_id), "series_id": None, "posts": posts_json(posts), "warnings": warnings}
+    return JsonResponse(body, status=201)
 
 
 @api_endpoint("GET")
@@ -251,6 +273,10 @@ def review(request, post_id: str):
 @api_endpoint("GET", "POST")
 def clips(request):
     if request.method == "POST":
+        if request.content_type == "multipart/form-data":
+            stored = upload_from_request(request)
+            body = clip_json(stored.clip) | ({"note": stored.note} if stored.note else {})
+            return JsonResponse(body, status=201 if stored.created else 200)
         clip = Clip.objects.create(owner=request.user, **api_input.parse_clip(read_json(request)))
         return JsonResponse(clip_json(clip), status=201)
     found = Clip.objects.owned_by(request.user)

@@ -20,7 +20,7 @@ from .bad_input import BadInput
 from .json_body import refuse_unknown_fields
 from .lifecycle import PostPlan
 from .models import EDITABLE, Clip, ScheduledPost, SocialAccount, Status
-from .platforms import RULES, Platform, is_story, normalise_platform
+from .platforms import RULES, Platform, is_story, media_refusal, normalise_platform
 from .recurrence import Rule
 from .repeat_input import parse_repeat
 from .search_query import search_text
@@ -146,6 +146,7 @@ def read_schedule(
             problems.check("caption", check_caption, caption, platforms)
         if clip is not FAILED:
             problems.check("clip_id", _media_present, platforms, clip)
+            problems.check("clip_id", refuse_media_no_platform_takes, clip, platforms)
         options = problems.check("options", _options, data.get("options"), platforms)
         if options is not FAILED and clip is not FAILED:
             problems.check("options", check_options_against_clip, options, clip)
@@ -270,6 +271,7 @@ def parse_edit(data: dict, post: ScheduledPost, tz: ZoneInfo, *, now: datetime) 
         if RULES[platform].media_required and clip is None:
             label = Platform(platform).label
             raise BadInput(f"{label} needs media: choose a clip (clip_id).", {"clip_id": f"required for {platform}"})
+    refuse_media_no_platform_takes(clip, reached)
     if "options" in data:
         options = _options(
             {post.platform: data["options"]} if isinstance(data["options"], dict) else data["options"], [post.platform]
@@ -288,6 +290,13 @@ def parse_edit(data: dict, post: ScheduledPost, tz: ZoneInfo, *, now: datetime) 
     elif "clip" in fields:
         check_options_against_clip({post.platform: post.options}, clip)
     return EditInput(fields=fields, schedule=schedule, apply_to_group=apply_to_group)
+
+
+def refuse_media_no_platform_takes(clip: Clip | None, platforms: list[str]) -> None:
+    """A 422 for a clip a platform refuses for certain (an image on YouTube); the rest only warns."""
+    for platform in platforms:
+        if refused := media_refusal(clip, platform):
+            raise BadInput(refused.message, {"clip_id": f"refused by {platform}"}, status=422)
 
 
 def _edit_status(data: dict, post: ScheduledPost, fields: dict, *, now: datetime) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, imports_api, openapi, series_api, slots_api, webhooks_api
+from . import api, imports_api, media_views, openapi, series_api, slots_api, webhooks_api
 
 urlpatterns = [
     path("publishing/schedule", api.schedule),
@@ -14,7 +14,9 @@ urlpatterns = [
     path("publishing/calendar/<str:post_id>/undo-cancel", api.undo_cancel),
     path("publishing/series", series_api.series_list),
     path("publishing/series/<str:series_id>", series_api.series_detail),
-    path("clips", api.clips),
+    path("clips", api.clips, name="api_clips"),
+    path("clips/<uuid:clip_id>/file", media_views.clip_file, name="clip_file"),
+    path("clips/<uuid:clip_id>/thumbnail.jpg", media_views.clip_thumbnail, name="clip_thumbnail"),
     path("accounts", api.account_list),
     path("accounts/sync", api.account_sync),
     path("publishing/accounts/<str:account_id>/slots", slots_api.account_slots),

@@ -60,6 +60,9 @@ class Grid:
     unscheduled: list[ScheduledPost] = field(default_factory=list)
 
 
+THUMBNAIL_VIEWS = ("day", "agenda")  # the views whose cards have room for the clip's thumbnail
+
+
 def local_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return datetime.combine(start, time(), tz), datetime.combine(end, time(), tz)
 
@@ -76,7 +79,7 @@ def grid_for(owner, view: str, anchor: date, tz: ZoneInfo, *, today: date, filte
         first_of_day = Window(RowNumber(), partition_by=[local_day], order_by=F("scheduled_time").asc())
         cards = _cards(in_range.annotate(rank=first_of_day).filter(rank__lte=MONTH_CARDS_PER_DAY))
     else:
-        cards = _cards(in_range)
+        cards = _cards(in_range, thumbnails=view in THUMBNAIL_VIEWS)
         per_day = None
     by_day: dict[date, list[ScheduledPost]] = defaultdict(list)
     by_hour: dict[tuple[date, int], list[ScheduledPost]] = defaultdict(list)
@@ -106,7 +109,7 @@ def grid_for(owner, view: str, anchor: date, tz: ZoneInfo, *, today: date, filte
     return grid
 
 
-def _cards(posts, limit: int | None = None) -> list[ScheduledPost]:
+def _cards(posts, limit: int | None = None, *, thumbnails: bool = False) -> list[ScheduledPost]:
     # A card shows the first words of the caption: fetch those, not captions of up to 63k.
     cards = (
         posts.only("id", "platform", "status", "scheduled_time", "series_id")
@@ -118,6 +121,8 @@ def _cards(posts, limit: int | None = None) -> list[ScheduledPost]:
         )
         .order_by("scheduled_time", "-created_at")
     )
+    if thumbnails:  # the day and agenda views have room for the clip's thumbnail
+        cards = cards.annotate(clip_thumbnail=F("clip__thumbnail"), thumbnail_clip_id=F("clip_id"))
     return list(cards[:limit] if limit else cards)
 
 

@@ -122,6 +122,7 @@ class Clip(models.Model):
     # never listed among the owner's clips. One per clip and instant, shared by the posts using it.
     cover_of = models.ForeignKey("self", models.CASCADE, null=True, blank=True, related_name="covers")
     cover_at_s = models.FloatField(null=True, blank=True)
+    facts_note = models.CharField(max_length=300, blank=True, default="")  # what could not be read of the file
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ClipQuerySet.as_manager()
@@ -130,6 +131,10 @@ class Clip(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["cover_of", "cover_at_s"], name="one_cover_per_clip_frame"),
+            # The same file uploaded twice by one user is one clip (media_upload.store_upload).
+            models.UniqueConstraint(
+                fields=["owner", "content_hash"], condition=~Q(content_hash=""), name="one_clip_per_file_per_owner"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,8 +151,15 @@ class Clip(models.Model):
 
     @property
     def media_kind(self) -> str:
-        """ "image" or "video", from the URL's file name (a clip without one is taken as video)."""
+        """ "image" or "video": an upload's sniffed type, else the URL's file name (else video)."""
+        if self.content_type:
+            return self.content_type.partition("/")[0]
         return "image" if urlsplit(self.media_url).path.lower().endswith(IMAGE_EXTENSIONS) else "video"
+
+    @property
+    def aspect_ratio(self) -> float | None:
+        """Width over height (0.5625 for 9:16), when known."""
+        return round(self.width / self.height, 4) if self.width and self.height else None
 
 
 class SocialAccount(models.Model):

@@ -28,8 +28,14 @@ from .openapi_parts import (
     query_param,
     record,
     ref,
+    response_ref,
 )
 from .platforms import ALIASES, RULES, Platform, TargetField
+
+UPLOAD_TYPES = (
+    "JPEG, PNG, GIF, WebP, MP4, MOV or WebM, recognised by content. The same file again returns its clip "
+    "(200, with a note); a larger file than MAX_UPLOAD_BYTES is a 413, another type a 415."
+)
 
 
 def _options_name(platform: str) -> str:
@@ -167,11 +173,30 @@ SCHEMAS: dict = {
         {
             "id": UUID,
             "title": {"type": "string"},
-            "media_url": {"type": "string", "format": "uri"},
+            "media_url": {
+                "type": "string",
+                "description": "The URL Blotato fetches; empty for an uploaded file not yet hosted on Blotato.",
+            },
             "thumbnail_url": nullable("string", format="uri"),
             "duration_s": nullable("number"),
             "created_at": INSTANT,
+            "kind": {"type": "string", "enum": ["image", "video"]},
+            "file_url": nullable("string", description="An uploaded clip's file (path on this server; owner only)."),
+            "thumbnail": nullable("string", description="Our JPEG thumbnail of an uploaded clip (path; owner only)."),
+            "content_type": nullable("string", description="Sniffed from the file's content."),
+            "size_bytes": nullable("integer", minimum=0),
+            "width": nullable("integer", minimum=0),
+            "height": nullable("integer", minimum=0),
+            "aspect_ratio": nullable("number", description="Width over height."),
+            "facts_note": nullable("string", description="What could not be read of the file, if anything."),
         },
+    ),
+    "ClipUpload": object_schema(
+        {
+            "file": {"type": "string", "contentMediaType": "application/octet-stream", "description": UPLOAD_TYPES},
+            "title": {"type": "string", "maxLength": 200, "description": "Default: the file's name."},
+        },
+        required=["file"],
     ),
     "Account": record(
         {
@@ -269,6 +294,19 @@ SCHEMAS: dict = {
                 "items": ref("Post"),
                 "description": "With repeat: the occurrences created so far (the horizon).",
             },
+            "warnings": {
+                "type": "array",
+                "items": ref("MediaWarning"),
+                "description": "What a platform may refuse of the clip (duration, size, aspect ratio); "
+                "the posts are created all the same.",
+            },
+        }
+    ),
+    "MediaWarning": record(
+        {
+            "platform": ref("Platform"),
+            "message": {"type": "string"},
+            "certain": {"type": "boolean", "description": "Always false here: a certain refusal is a 422."},
         }
     ),
     "ReviewDecision": {
@@ -454,10 +492,26 @@ RESPONSES = {
         ref("Error"), "Another HTTP method was used; `details.allowed` lists the right ones."
     ),
     "Conflict": json_content(ref("Error"), "The post's status does not allow this; `details.status` is its status."),
-    "TooLarge": json_content(ref("Error"), "The request body is larger than the server accepts."),
+    "TooLarge": json_content(ref("Error"), "The request body (or the uploaded file) is larger than accepted."),
+    "UnsupportedMedia": json_content(ref("Error"), "The uploaded file is not an image or a video we take."),
+    "MediaRefused": json_content(ref("Error"), "A platform refuses this clip for certain (an image on YouTube)."),
     "KeyRejected": json_content(ref("Error"), "Blotato rejected the API key; set a working one in Settings."),
     "BlotatoDown": json_content(ref("Error"), "Blotato could not be reached or answered with an error."),
 }
+
+
+def _with_upload(operation: dict) -> dict:
+    operation["requestBody"]["content"]["multipart/form-data"] = {"schema": ref("ClipUpload")}
+    operation["responses"]["200"] = json_content(
+        {**ref("Clip"), "description": "Already uploaded: the existing clip, with `note`."}, "Already uploaded"
+    )
+    operation["responses"]["415"] = response_ref("UnsupportedMedia")
+    return operation
+
+
+def _media_refusal(operation: dict) -> dict:
+    operation["responses"]["422"] = response_ref("MediaRefused")
+    return operation
 
 
 def _conditional(operation: dict) -> dict:
@@ -490,6 +544,19 @@ def _import_operation() -> dict:
 
 
 POST_ID = {"name": "post_id", "in": "path", "required": True, "schema": UUID, "description": "A Post id."}
+CLIP_ID = {"name": "clip_id", "in": "path", "required": True, "schema": UUID, "description": "A Clip id."}
+
+
+def _file(op_id: str, summary: str, content_types: tuple[str, ...]) -> dict:
+    """A GET answering the bytes of a file (not JSON), or a JSON 404."""
+    content = {kind: {"schema": {"type": "string", "contentMediaType": kind}} for kind in content_types}
+    return {
+        "operationId": op_id,
+        "summary": summary,
+        "responses": {"200": {"description": "The file", "content": content}, "404": response_ref("NotFound")},
+    }
+
+
 DAY_OR_INSTANT = "A date (YYYY-MM-DD: a whole day in your zone) or an ISO 8601 instant"
 CALENDAR_QUERY = [
     query_param("start_date", f"{DAY_OR_INSTANT}; default: the 1st of this month in your zone."),
@@ -516,12 +583,14 @@ PATHS = {
     "/api/publishing/schedule": path_item(
         "posts",
         "Schedule posts",
-        post=op(
-            "schedulePosts",
-            "Schedule a caption and/or clip on platforms",
-            (201, "ScheduleResult"),
-            "404",
-            body="ScheduleRequest",
+        post=_media_refusal(
+            op(
+                "schedulePosts",
+                "Schedule a caption and/or clip on platforms",
+                (201, "ScheduleResult"),
+                "404",
+                body="ScheduleRequest",
+            )
         ),
     ),
     "/api/publishing/calendar": path_item(
@@ -536,14 +605,16 @@ PATHS = {
         "One post",
         parameters=[POST_ID],
         get=op("getPost", "One of your posts", (200, "Post"), "404"),
-        patch=op(
-            "editPost",
-            "Edit a scheduled post or draft, or schedule a draft",
-            (200, "Post"),
-            "400",
-            "404",
-            "409",
-            body="PostEdit",
+        patch=_media_refusal(
+            op(
+                "editPost",
+                "Edit a scheduled post or draft, or schedule a draft",
+                (200, "Post"),
+                "400",
+                "404",
+                "409",
+                body="PostEdit",
+            )
         ),
         delete=op("cancelPost", "Cancel a scheduled post (it stays, as cancelled)", (200, "Post"), "404", "409"),
     ),
@@ -583,7 +654,23 @@ PATHS = {
         "clips",
         "Clips",
         get=op("listClips", "Your clips, newest first (at most 500)", (200, "ClipList"), "400", query=CLIPS_QUERY),
-        post=op("createClip", "Add a clip by URL", (201, "Clip"), body="ClipCreate"),
+        post=_with_upload(
+            op("createClip", "Add a clip by URL (JSON) or upload a file (multipart)", (201, "Clip"), body="ClipCreate")
+        ),
+    ),
+    "/api/clips/{clip_id}/file": path_item(
+        "clips",
+        "An uploaded clip's file",
+        parameters=[CLIP_ID],
+        get=_file(
+            "getClipFile", "The uploaded file, as stored (404 for a clip given as a URL)", ("image/*", "video/*")
+        ),
+    ),
+    "/api/clips/{clip_id}/thumbnail.jpg": path_item(
+        "clips",
+        "An uploaded clip's thumbnail",
+        parameters=[CLIP_ID],
+        get=_file("getClipThumbnail", "A JPEG of at most 320 px (404 when none could be made)", ("image/jpeg",)),
     ),
     "/api/accounts": path_item(
         "accounts",

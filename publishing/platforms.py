@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 
 from .caption_length import EMOJI_AS_BYTES, GRAPHEMES, UTF8_BYTES, UTF16_UNITS, X_WEIGHTED, Measure
+from .media_types import human_size
 
 if TYPE_CHECKING:
     from .models import ScheduledPost, SocialAccount
@@ -357,3 +358,136 @@ def blotato_target(post: ScheduledPost) -> dict:
     if post.cover_id and post.cover.media_url and takes_cover_image(post.platform, post.options):
         target[COVER_IMAGE_FIELDS[post.platform]] = post.cover.media_url
     return target
+
+
+# --- media limits --------------------------------------------------------------------------------
+#
+# What each platform takes of an image or a video, from the platforms' own documentation and
+# Blotato's notes (docs/media.md lists the sources and what is uncertain). Only a clip a platform
+# cannot take at all (an image on YouTube) is refused; everything else is a warning, because
+# the figures disagree between sources, change often, and Blotato converts some videos itself.
+
+MB = 1024**2
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    """One kind of media on one platform; None where nothing is documented."""
+
+    min_duration_s: float | None = None
+    max_duration_s: float | None = None
+    max_bytes: int | None = None
+    aspect: tuple[float, float] | None = None  # width/height, inclusive
+    aspect_said: str = ""  # the same range as the platform words it
+    content_types: tuple[str, ...] = ()  # empty: any image (or video) we accept
+    preferred: str = ""  # advice shown with a warning, e.g. "9:16 vertical"
+
+
+@dataclass(frozen=True)
+class MediaWarning:
+    platform: str
+    message: str
+    certain: bool = False  # the platform refuses it for sure: scheduling it is refused (422)
+
+    def as_json(self) -> dict:
+        return {"platform": self.platform, "message": self.message, "certain": self.certain}
+
+
+NO_IMAGES = "no_images"
+MEDIA_LIMITS: dict[str, dict[str, MediaLimits | str]] = {
+    Platform.TIKTOK: {
+        # TikTok's Content Posting API; the longest allowed depends on the creator (10 min for most).
+        "video": MediaLimits(3, 600, 1024 * MB, preferred="9:16 vertical"),
+        "image": MediaLimits(max_bytes=20 * MB, content_types=("image/jpeg", "image/webp")),
+    },
+    Platform.INSTAGRAM: {
+        # Reels through the Graph API: 3 s to 15 min; feed images 4:5 to 1.91:1, JPEG, 8 MB.
+        "video": MediaLimits(3, 15 * 60, 300 * MB, (0.01, 10), preferred="9:16 vertical"),
+        "image": MediaLimits(max_bytes=8 * MB, aspect=(0.8, 1.91), aspect_said="4:5 to 1.91:1"),
+    },
+    Platform.YOUTUBE: {
+        # Shorts are up to 3 min and vertical or square; longer ones are ordinary videos. Accounts
+        # that are not verified upload at most 15 min.
+        "video": MediaLimits(max_duration_s=15 * 60, preferred="up to 3 min and 9:16 for a Short"),
+        "image": NO_IMAGES,
+    },
+    Platform.TWITTER: {
+        "video": MediaLimits(0.5, 140, 512 * MB, (1 / 3, 3), aspect_said="1:3 to 3:1"),
+        "image": MediaLimits(max_bytes=5 * MB),
+    },
+    Platform.FACEBOOK: {
+        # A Page video may be long; Reels (and stories) are 3 to 90 (60) seconds, 9:16.
+        "video": MediaLimits(1, 240 * 60, 1024 * MB),
+        "image": MediaLimits(max_bytes=8 * MB),
+    },
+    Platform.LINKEDIN: {
+        "video": MediaLimits(3, 30 * 60, 500 * MB, (1 / 2.4, 2.4), aspect_said="1:2.4 to 2.4:1"),
+        "image": MediaLimits(max_bytes=8 * MB),
+    },
+    Platform.THREADS: {
+        "video": MediaLimits(max_duration_s=5 * 60, max_bytes=1024 * MB, aspect=(0.01, 10)),
+        "image": MediaLimits(max_bytes=8 * MB, aspect=(0.01, 10)),
+    },
+    Platform.BLUESKY: {
+        # Bluesky takes videos up to 3 min (100 MB) and images of about 1 MB; Blotato may shrink images.
+        "video": MediaLimits(max_duration_s=180, max_bytes=100 * MB),
+        "image": MediaLimits(max_bytes=1 * MB),
+    },
+    Platform.PINTEREST: {
+        "video": MediaLimits(4, 15 * 60, 2048 * MB, preferred="2:3 or 9:16 vertical"),
+        "image": MediaLimits(max_bytes=20 * MB, preferred="2:3 vertical"),
+    },
+}
+# Facebook's Reels and stories, and Instagram's stories, are shorter than the account's videos.
+STORY_OR_REEL_LIMITS = {
+    (Platform.FACEBOOK, "reel"): MediaLimits(3, 90, preferred="9:16 vertical"),
+    (Platform.FACEBOOK, "story"): MediaLimits(3, 60, preferred="9:16 vertical"),
+    (Platform.INSTAGRAM, "story"): MediaLimits(3, 60, preferred="9:16 vertical"),
+}
+
+
+def media_warnings(clip, platform: str, options: dict | None = None) -> list[MediaWarning]:
+    """What this platform is known to refuse (or may refuse) of this clip, as messages."""
+    if clip is None or platform not in MEDIA_LIMITS:
+        return []
+    label = Platform(platform).label
+    kind = clip.media_kind
+    limits = MEDIA_LIMITS[platform][kind]
+    if limits == NO_IMAGES:
+        return [MediaWarning(platform, f"{label} takes only videos; “{clip.title}” is an image.", certain=True)]
+    if kind == "video":
+        limits = STORY_OR_REEL_LIMITS.get((platform, (options or {}).get("mediaType")), limits)
+    return [MediaWarning(platform, f"{label}: {problem}") for problem in _problems(clip, kind, limits)]
+
+
+def media_refusal(clip, platform: str, options: dict | None = None) -> MediaWarning | None:
+    return next((w for w in media_warnings(clip, platform, options) if w.certain), None)
+
+
+def _problems(clip, kind: str, limits: MediaLimits) -> list[str]:
+    problems = []
+    seconds = clip.duration_s if kind == "video" else None
+    if seconds is not None and limits.max_duration_s is not None and seconds > limits.max_duration_s:
+        longest = _clock(limits.max_duration_s)
+        problems.append(f"this video is {_clock(seconds)} long; the longest it takes is {longest}.")
+    if seconds is not None and limits.min_duration_s is not None and seconds < limits.min_duration_s:
+        problems.append(f"this video is {seconds:.1f} s long; the shortest it takes is {limits.min_duration_s:g} s.")
+    if clip.size_bytes and limits.max_bytes and clip.size_bytes > limits.max_bytes:
+        problems.append(
+            f"this {kind} is {human_size(clip.size_bytes)}; the largest it takes is {human_size(limits.max_bytes)}."
+        )
+    ratio = clip.aspect_ratio
+    if ratio and limits.aspect and not limits.aspect[0] <= ratio <= limits.aspect[1]:
+        said = limits.aspect_said or f"{limits.aspect[0]:.2f}:1 to {limits.aspect[1]:.2f}:1"
+        problems.append(f"this {kind} is {clip.width}×{clip.height}; it takes {said} (width to height).")
+    if clip.content_type and limits.content_types and clip.content_type not in limits.content_types:
+        wanted = " or ".join(t.split("/")[1].upper() for t in limits.content_types)
+        problems.append(f"it takes {wanted} images, and this is {clip.content_type.split('/')[1].upper()}.")
+    if problems and limits.preferred:
+        problems[-1] += f" Best: {limits.preferred}."
+    return problems
+
+
+def _clock(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}" if whole >= 60 else f"{whole} s"

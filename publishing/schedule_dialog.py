@@ -29,7 +29,7 @@ from .api_input import NEXT_SLOT, parse_schedule
 from .bad_input import BadInput
 from .forms import errors_by_field
 from .models import Clip, SocialAccount
-from .platforms import RULES, Platform, normalise_platform
+from .platforms import RULES, Platform, media_warnings, normalise_platform
 from .search_query import search_text
 from .zones import user_zone
 
@@ -89,6 +89,19 @@ def clip_choices(request):
         "publishing/partials/_clip_choices.html",
         clip_context(request.user, search_text(request.GET, "clip_q"), request.GET.get("clip_id", "")),
     )
+
+
+@login_required
+@require_GET
+def media_warnings_for(request):
+    """What the chosen platforms may refuse of the chosen clip, shown before anything is scheduled."""
+    clip = clip_context(request.user, "", request.GET.get("clip_id", ""))["chosen_clip"]
+    warnings = [
+        warning
+        for platform in _platforms(request.GET.getlist("platforms"))
+        for warning in media_warnings(clip, platform, {"mediaType": request.GET.get(f"options.{platform}.mediaType")})
+    ]
+    return render(request, "publishing/partials/_media_warnings.html", {"clip": clip, "warnings": warnings})
 
 
 @login_required
@@ -317,7 +330,12 @@ def clip_context(owner, query: str, chosen_id: str) -> dict:
                 chosen = None
             if chosen is not None:
                 listed.insert(0, chosen)
-    return {"clips": listed, "chosen_clip_id": str(chosen.pk) if chosen else "", "clip_query": query}
+    return {
+        "clips": listed,
+        "chosen_clip_id": str(chosen.pk) if chosen else "",
+        "chosen_clip": chosen,
+        "clip_query": query,
+    }
 
 
 def _platforms(names: list[str]) -> list[str]:

@@ -7,6 +7,14 @@ plain HTTP. tests/security/test_production_settings.py loads the production sett
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("DEBUG", "1")
+
+# Uploaded files go to a directory of this run, never var/media; the workers the suite starts
+# inherit it. Removed when the run ends.
+os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="mediaposter-test-media-")
+atexit.register(shutil.rmtree, os.environ["MEDIA_ROOT"], ignore_errors=True)

@@ -67,13 +67,15 @@ CARD = (
     '<a href="{4}"><span class="platform" title="{5}"><span aria-hidden="true">{6}</span>'
     '<span class="visually-hidden">{5}</span></span>'
     '<time datetime="{7}">{8}</time><span class="status"><span class="icon" aria-hidden="true">{9}</span>{10}</span>'
-    '<span class="caption">{11}</span>{13}</a>{12}</article>'
+    '<span class="caption">{11}</span>{13}{14}</a>{12}</article>'
 )
 # An occurrence of a recurring post (publishing/series.py) says so on its card.
 REPEATS_MARK = mark_safe(
     '<span class="repeats" title="Repeats: one post of a series"><span aria-hidden="true">↻</span>'
     '<span class="visually-hidden">Repeats</span></span>'
 )
+THUMBNAIL = '<img class="clip-thumb" src="{}" alt="" width="40" height="40" loading="lazy" style="object-fit: cover">'
+
 SHORT_LABELS = {
     "instagram": "IG",
     "tiktok": "TT",
@@ -105,6 +107,7 @@ DIALOG_BUTTON = (
 MOVABLE = ("scheduled", "draft", "missed")
 EDITABLE = ("scheduled", "draft")
 URL_NAMES = ("post_detail", "move_post", "edit_post", "duplicate_post")
+OTHER_URL_NAMES = ("clip_thumbnail",)
 
 
 @register.simple_tag(takes_context=True)
@@ -116,6 +119,7 @@ def post_cards(context, posts) -> str:
     if urls is None:
         # reverse() once per page, with a placeholder id, then fill in each post's id.
         urls = {name: reverse(f"publishing:{name}", args=[PLACEHOLDER]) for name in URL_NAMES}
+        urls |= {name: reverse(name, args=[PLACEHOLDER]) for name in OTHER_URL_NAMES}
         context.render_context["post_card_urls"] = urls
     return format_html_join("", CARD, (_card_fields(post, urls) for post in posts))
 
@@ -153,4 +157,12 @@ def _card_fields(post, urls: dict) -> tuple:
         Truncator(post.caption_excerpt).chars(CARD_CAPTION_CHARS),
         buttons,
         REPEATS_MARK if post.series_id else "",
+        _thumbnail(post, urls),
     )
+
+
+def _thumbnail(post, urls: dict) -> str:
+    """The clip's thumbnail, on the cards of views that fetched it (calendar.THUMBNAIL_VIEWS)."""
+    if not getattr(post, "clip_thumbnail", None):
+        return ""
+    return format_html(THUMBNAIL, urls["clip_thumbnail"].replace(PLACEHOLDER, str(post.thumbnail_clip_id)))

@@ -84,7 +84,7 @@ def test_clips_search_and_add(page, alice, alice_clip):
     page.fill("input[name=q]", "pasta")
     expect(page.locator("#clip-list tbody tr")).to_have_count(1)
     assert "q=pasta" in page.url
-    page.fill("input[name=title]", "Sunset timelapse")
+    page.fill(".add-clip input[name=title]", "Sunset timelapse")  # the upload box has a title too
     page.fill("input[name=media_url]", "http://cdn.example.com/sunset.mp4")
     page.click("text=Add clip")
     expect(page.locator(".field-error")).to_have_text("media_url must be an https:// URL.")

@@ -35,6 +35,8 @@ ALLOWED = {
     "/api/publishing/series": {"get"},
     "/api/publishing/series/{series_id}": {"get", "patch", "delete"},
     "/api/clips": {"get", "post"},
+    "/api/clips/{clip_id}/file": {"get"},
+    "/api/clips/{clip_id}/thumbnail.jpg": {"get"},
     "/api/accounts": {"get"},
     "/api/accounts/sync": {"post"},
     "/api/publishing/accounts/{account_id}/slots": {"get", "put"},
@@ -100,6 +102,7 @@ def test_the_methods_listed_here_are_the_ones_the_views_allow(client):
     for path, methods in ALLOWED.items():
         url = path.replace("{post_id}", str(uuid.uuid4())).replace("{platform}", "instagram")
         url = url.replace("{series_id}", str(uuid.uuid4()))
+        url = url.replace("{clip_id}", str(uuid.uuid4()))
         for method in sorted({"get", "post", "put", "patch", "delete"} - methods):
             response = client.generic(method.upper(), url)
             assert response.status_code == 405, (method, path)

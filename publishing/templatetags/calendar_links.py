@@ -68,7 +68,8 @@ CARD = (
     '<article id="post-{0}" class="post-card status-{1} platform-{2}" aria-label="{5}, {8}, {10}"{3}>{13}'
     '<a href="{4}"><span class="platform" title="{5}"><span aria-hidden="true">{6}</span>'
     '<span class="visually-hidden">{5}</span></span>'
-    '<time datetime="{7}">{8}</time><span class="status"><span class="icon" aria-hidden="true">{9}</span><span class="status-word">{10}</span></span>'
+    '<time datetime="{7}">{8}</time><span class="status"><span class="icon" aria-hidden="true">{9}</span>'
+    '<span class="status-word">{10}</span></span>'
     '<span class="caption">{11}</span></a>{12}</article>'
 )
 SHORT_LABELS = {

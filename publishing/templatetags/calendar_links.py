@@ -97,7 +97,7 @@ STATUS_ICONS = {
 }
 DRAGGABLE = ' draggable="true" data-move-url="{}"'
 # What a finger drags on a touch screen (shown only there, app.css); the rest of the card scrolls.
-GRIP = '<span class="grip" aria-hidden="true" title="Drag to move">⠿</span>'
+GRIP = '<span class="grip" aria-hidden="true" title="Drag to move">⋮</span>'
 DIALOG_BUTTON = (
     '<button type="button" class="card-action {0}" hx-get="{1}" hx-target="#schedule-dialog-body" '
     'hx-swap="innerHTML" title="{2}" aria-label="{2} the {4} post, {5}">{3}</button>'

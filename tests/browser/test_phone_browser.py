@@ -78,6 +78,7 @@ def check_every_page(page, posts, where: str, screenshots: bool = False) -> list
     problems += sideways_overflow(page, f"{where} schedule dialog")
     problems += serious_violations(page, f"{where} schedule dialog")
     if screenshots:
+        dialog.locator(".platform-preview").scroll_into_view_if_needed()
         shoot(page, "phone-dialog")
     return problems
 
@@ -116,10 +117,12 @@ def touch_drag(page, source, target) -> None:
     x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
     x1, y1 = end["x"] + end["width"] / 2, end["y"] + end["height"] / 2
     cdp = page.context.new_cdp_session(page)
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+    # A fingertip's size: Chrome's touch adjustment then picks the tap target, as on a real phone.
+    finger = {"radiusX": 8, "radiusY": 8}
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0, **finger}]})
     for step in range(1, 6):
         x, y = x0 + (x1 - x0) * step / 5, y0 + (y1 - y0) * step / 5
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y, **finger}]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     cdp.detach()
 

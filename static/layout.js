@@ -13,6 +13,7 @@ document.addEventListener("click", (event) => {
 function fieldOf(error) {
   const usable = (control) => control && !control.disabled && control.type !== "hidden" && !control.hidden;
   const CONTROLS = "input, select, textarea";
+  if (error.matches(CONTROLS)) return error; // Django marks a refused field aria-invalid itself
   const before = error.previousElementSibling;
   const near = before && (before.matches(CONTROLS) ? before : before.querySelector(CONTROLS));
   if (usable(near)) return near;
@@ -23,7 +24,12 @@ function fieldOf(error) {
   return error;
 }
 
-const PROBLEMS = ".field-error:not([hidden]), form p.error, #flash .error";
+const PROBLEMS = [
+  ".field-error:not([hidden])",
+  "form p.error",
+  "#flash .error",
+  "form [aria-invalid=true]:is(input, select, textarea)",
+].join(", ");
 
 function focusFirstProblem(within) {
   const error = within.querySelector(PROBLEMS);

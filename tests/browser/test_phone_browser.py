@@ -208,6 +208,11 @@ def test_focus_goes_to_the_first_problem_on_a_refused_page_form(page):
     page.click("text=Add clip")
     expect(page.locator(".field-error")).to_be_visible()
     expect(page.locator("input[name=media_url]")).to_be_focused()
+    page.goto("/settings/")
+    page.fill("input[name=timezone]", "Mars/Olympus")
+    page.click("#profile-settings >> text=Save")
+    expect(page.locator("#profile-settings .errorlist")).to_be_visible()
+    expect(page.locator("input[name=timezone]")).to_be_focused()
 
 
 def test_back_after_a_post_page_shows_the_month_that_was_on_screen(page, alice):

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from publishing.models import ScheduledPost, SocialAccount, Status
+from publishing.models import Clip, ScheduledPost, SocialAccount, Status
 
 from .page_clock import HTMX, frozen_clock  # noqa: F401 (frozen_clock: autouse fixture)
 
@@ -105,3 +105,13 @@ def test_the_dialog_tells_the_preview_where_each_platform_folds(browser):
     assert 'value="instagram"' in form and 'data-fold="125"' in form
     assert 'value="twitter"' in form and 'data-fold=""' in form  # X shows the whole post
     assert 'class="platform-preview"' in form
+
+
+def test_the_clip_picker_hands_the_preview_a_clips_own_thumbnail(browser, alice):
+    Clip.objects.create(
+        owner=alice, title="With a picture", media_url="https://cdn.example.com/a.mp4", thumbnail="t/a.jpg"
+    )
+    Clip.objects.create(owner=alice, title="Without", media_url="https://cdn.example.com/b.mp4")
+    choices = browser.get("/calendar/new/clips", headers=HTMX).content.decode()
+    assert choices.count("data-thumbnail=") == 1
+    assert 'data-thumbnail="/media/t/a.jpg"' in choices

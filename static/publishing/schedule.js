@@ -61,6 +61,13 @@ if (!window.scheduleDialogReady) {
           more.textContent = "… more";
           item.append(more);
         }
+        // Past the limit the platform shows nothing at all: it refuses the post.
+        if (captionCount(text, box.dataset.measure) > Number(box.dataset.limit)) {
+          const over = document.createElement("strong");
+          over.className = "over-limit";
+          over.textContent = ` Too long for ${box.dataset.label}: it would be refused.`;
+          item.append(over);
+        }
         if (thumbnail) {
           const image = document.createElement("img");
           image.src = thumbnail;

@@ -71,6 +71,12 @@ def check_every_page(page, posts, where: str, screenshots: bool = False) -> list
     dialog.locator("input[name=platforms][value=linkedin]").check()
     dialog.locator("textarea[name=caption]").fill("A caption " * 20)
     expect(dialog.locator(".platform-preview li")).to_have_count(2)
+    instagram, linkedin = (
+        dialog.locator(f".platform-preview li[data-platform={p}]") for p in ("instagram", "linkedin")
+    )
+    expect(instagram.locator(".shown")).to_have_text(("A caption " * 13)[:125])  # Instagram's "more" at 125
+    expect(instagram.locator(".fold")).to_have_text("… more")
+    expect(linkedin.locator(".fold")).to_have_count(0)  # 200 characters: before LinkedIn's fold
     box = dialog.bounding_box()
     size = page.viewport_size
     assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], f"{where}: the dialog is wider than the screen"
@@ -187,6 +193,9 @@ def test_focus_goes_to_the_first_problem_then_back_to_the_opener(page, alice):
     dialog.locator("input[name=time]").fill("09:30")
     dialog.locator("button[type=submit]:has-text('Schedule')").click()
     expect(dialog.locator(".caption-field .field-error")).to_be_visible()
+    expect(dialog.locator(".platform-preview li[data-platform=twitter] .over-limit")).to_have_text(
+        " Too long for Twitter/X: it would be refused."
+    )
     expect(dialog.locator("textarea[name=caption]")).to_be_focused()
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "publishing.middleware.HtmxCachingMiddleware",
 ]
 
 ROOT_URLCONF = "mediaposter.urls"

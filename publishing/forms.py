@@ -20,8 +20,17 @@ from .zones import UnknownZone, offered_zone
 class CalendarQueryForm(forms.Form):
     view = forms.ChoiceField(choices=[(v, v.title()) for v in VIEWS], required=False)
     date = forms.DateField(required=False)
-    platform = forms.ChoiceField(choices=[("", "All platforms"), *Platform.choices], required=False)
-    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    # The filter bar has no visible labels: the first choice says what each list is, this names it.
+    platform = forms.ChoiceField(
+        choices=[("", "All platforms"), *Platform.choices],
+        required=False,
+        widget=forms.Select(attrs={"aria-label": "Platform"}),
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Status.choices],
+        required=False,
+        widget=forms.Select(attrs={"aria-label": "Status"}),
+    )
     q = forms.CharField(required=False, max_length=200)
 
     def clean_date(self) -> date | None:

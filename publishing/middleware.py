@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from .zones import user_zone
 
@@ -30,5 +31,24 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         if request.path.startswith("/api/"):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+class HtmxCachingMiddleware:
+    """A page and its htmx fragment share a URL: never let a cache hand one out for the other.
+
+    Back after leaving the calendar reloads a URL htmx pushed; without `Vary: HX-Request` the
+    browser may answer it with the cached fragment (a bare grid), and a fragment is never worth
+    keeping (htmx keeps its own history snapshots), so it is not stored at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_vary_headers(response, ["HX-Request"])
+        if request.headers.get("HX-Request") == "true":
             response["Cache-Control"] = "no-store"
         return response

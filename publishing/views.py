@@ -63,8 +63,10 @@ def calendar_page(request):
 def move_post(request, post_id):
     post = _owned_post(request, post_id)
     tz = user_zone(request.user)
-    # A drop sends the slot of the cell it landed on; the post page's form sends any time.
-    form = MovePostForm(request.POST, post=post, tz=tz, now=timezone.now(), slot_only=bool(request.htmx))
+    # A drop sends the slot of the cell it landed on; the post page's form and the calendar's
+    # "Move…" picker (`picked`) send any local time.
+    slot_only = bool(request.htmx) and request.POST.get("picked") != "1"
+    form = MovePostForm(request.POST, post=post, tz=tz, now=timezone.now(), slot_only=slot_only)
     status, problem = 200, None
     if not form.is_valid():
         status, problem = 422, form.errors["scheduled_time"][0]

@@ -61,12 +61,15 @@ def make_list_of_words(text: str) -> list[str]:
 # draft dropped on a day is scheduled there). Built here rather than with an {% include %} per
 # card because a busy week holds hundreds of cards, and the include's per-card template machinery
 # (context pushes, variable lookups, a reverse() per link) was most of the page's time
-# (bench/calendar_page.py).
+# (bench/calendar_page.py). The card is named for screen readers ("Twitter/X, 14:15, Scheduled")
+# and its buttons say which post they act on; movable cards also have "Move…", the keyboard's
+# (and any screen's) way to do what a drag does (calendar.js).
 CARD = (
-    '<article id="post-{0}" class="post-card status-{1} platform-{2}"{3}>'
+    '<article id="post-{0}" class="post-card status-{1} platform-{2}" aria-label="{5}, {8}, {10}"{3}>{15}'
     '<a href="{4}"><span class="platform" title="{5}"><span aria-hidden="true">{6}</span>'
     '<span class="visually-hidden">{5}</span></span>'
-    '<time datetime="{7}">{8}</time><span class="status"><span class="icon" aria-hidden="true">{9}</span>{10}</span>'
+    '<time datetime="{7}">{8}</time><span class="status"><span class="icon" aria-hidden="true">{9}</span>'
+    '<span class="status-word">{10}</span></span>'
     '<span class="caption">{11}</span>{13}{14}</a>{12}</article>'
 )
 # An occurrence of a recurring post (publishing/series.py) says so on its card.
@@ -100,9 +103,15 @@ STATUS_ICONS = {
     "cancelled": "⊘",
 }
 DRAGGABLE = ' draggable="true" data-move-url="{}"'
+# What a finger drags on a touch screen (shown only there, app.css); the rest of the card scrolls.
+GRIP = '<span class="grip" aria-hidden="true" title="Drag to move">⋮</span>'
 DIALOG_BUTTON = (
     '<button type="button" class="card-action {0}" hx-get="{1}" hx-target="#schedule-dialog-body" '
-    'hx-swap="innerHTML" title="{2}" aria-label="{2}">{3}</button>'
+    'hx-swap="innerHTML" title="{2}" aria-label="{2} the {4} post, {5}">{3}</button>'
+)
+MOVE_BUTTON = (
+    '<button type="button" class="card-action move" data-picker-url="{0}" data-current="{1}" '
+    'title="Move to another day or time" aria-label="Move the {2} post, {3}" aria-haspopup="dialog">move…</button>'
 )
 MOVABLE = ("scheduled", "draft", "missed")
 EDITABLE = ("scheduled", "draft")
@@ -135,13 +144,20 @@ def _waits_for_media(post) -> bool:
 def _card_fields(post, urls: dict) -> tuple:
     pk = str(post.pk)
     draggable = format_html(DRAGGABLE, urls["move_post"].replace(PLACEHOLDER, pk)) if post.status in MOVABLE else ""
+    local_time = getattr(post, "local_time", None)  # None: a draft with no time yet (the tray)
+    label, when = post.get_platform_display(), local_time.strftime("%-d %b %H:%M") if local_time else "no time yet"
     buttons = format_html(
-        DIALOG_BUTTON, "duplicate", urls["duplicate_post"].replace(PLACEHOLDER, pk), "Duplicate", "copy"
+        DIALOG_BUTTON, "duplicate", urls["duplicate_post"].replace(PLACEHOLDER, pk), "Duplicate", "copy", label, when
     )
     if post.status in EDITABLE:
-        edit = format_html(DIALOG_BUTTON, "edit", urls["edit_post"].replace(PLACEHOLDER, pk), "Edit", "edit")
+        edit = format_html(
+            DIALOG_BUTTON, "edit", urls["edit_post"].replace(PLACEHOLDER, pk), "Edit", "edit", label, when
+        )
         buttons = format_html("{}{}", edit, buttons)
-    local_time = getattr(post, "local_time", None)  # None: a draft with no time yet (the tray)
+    if post.status in MOVABLE:
+        current = local_time.strftime("%Y-%m-%dT%H:%M") if local_time else ""
+        move = format_html(MOVE_BUTTON, urls["move_post"].replace(PLACEHOLDER, pk), current, label, when)
+        buttons = format_html("{}{}", move, buttons)
     return (
         pk,
         post.status,
@@ -158,6 +174,7 @@ def _card_fields(post, urls: dict) -> tuple:
         buttons,
         REPEATS_MARK if post.series_id else "",
         _thumbnail(post, urls),
+        mark_safe(GRIP) if post.status in MOVABLE else "",  # a constant: nothing of the post in it
     )
 
 

@@ -17,8 +17,8 @@ from .pages import ARTIFACTS, CHROMIUM, FLAGS, shoot
 # synchronous code in the test thread (Django's documented escape hatch for such tools).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-# The browser reports a refused form's HTTP status itself; that is the server saying no, not a bug.
-EXPECTED_REFUSAL = "the server responded with a status of 422"
+# The browser reports a refused form's or move's HTTP status itself; that is the server saying no, not a bug.
+EXPECTED_REFUSALS = ("the server responded with a status of 422", "the server responded with a status of 409")
 
 
 @pytest.fixture(scope="session")
@@ -43,8 +43,20 @@ def today(request):
 
 @pytest.fixture
 def page(today, chromium, live_server, alice):
+    yield from logged_in_page(chromium, live_server, viewport={"width": 1280, "height": 1400})
+
+
+@pytest.fixture
+def phone(today, chromium, live_server, alice):
+    """Alice on a phone: 390 × 844, a touch screen (touch events, coarse pointer), mobile viewport."""
+    yield from logged_in_page(
+        chromium, live_server, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+
+
+def logged_in_page(chromium, live_server, **options):
     heartbeat.beat("dispatcher")  # a running publisher: no red banner in the screenshots
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 1400})
+    context = chromium.new_context(base_url=live_server.url, **options)
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
@@ -52,7 +64,7 @@ def page(today, chromium, live_server, alice):
         "console",
         lambda message: (
             message.type == "error"
-            and EXPECTED_REFUSAL not in message.text
+            and not any(expected in message.text for expected in EXPECTED_REFUSALS)
             and problems.append(f"console: {message.text}")
         ),
     )

@@ -50,5 +50,6 @@ def test_a_card_shows_the_platform_label_and_the_whole_status_word(browser, alic
     assert '<span class="platform" title="Bluesky"><span aria-hidden="true">Bsky</span>' in page
     word = Status(status).label
     assert (
-        f'<span class="status"><span class="icon" aria-hidden="true">{STATUS_ICONS[status]}</span>{word}</span>' in page
+        f'<span class="status"><span class="icon" aria-hidden="true">{STATUS_ICONS[status]}</span>'
+        f'<span class="status-word">{word}</span></span>' in page
     )

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Window
+from django.db.models import Count, Exists, F, Window
 from django.db.models.functions import Left, RowNumber, TruncDate
 
-from .models import Clip, ScheduledPost, unhosted_uploads
+from .models import ScheduledPost, waiting_media
 
 VIEWS = ("month", "week", "day", "agenda")
 AGENDA_DAYS = 30
@@ -116,8 +116,7 @@ def _cards(posts, limit: int | None = None, *, thumbnails: bool = False) -> list
         .annotate(
             caption_excerpt=Left("caption", CARD_CAPTION_CHARS + 1),
             # Its clip's file is still on its way to Blotato: the card says so instead of "Scheduled".
-            media_pending=Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("clip_id")))
-            | Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("cover_id"))),
+            media_pending=Exists(waiting_media()),
         )
         .order_by("scheduled_time", "-created_at")
     )

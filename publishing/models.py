@@ -297,9 +297,14 @@ def due_at(at) -> Q:
         Q(scheduled_time__lte=at)
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at))
         & ~Exists(PublishingPause.objects.holding(OuterRef("owner")))
-        & ~Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("clip_id")))
-        & ~Exists(Clip.objects.filter(unhosted_uploads(), pk=OuterRef("cover_id")))
+        & ~Exists(waiting_media())
     )
+
+
+def waiting_media():
+    """The post's clip or cover, when it is an upload still on its way to Blotato (one subquery:
+    the claim runs it for every post sent, so it is kept to one)."""
+    return Clip.objects.filter(unhosted_uploads()).filter(Q(pk=OuterRef("clip_id")) | Q(pk=OuterRef("cover_id")))
 
 
 class PostQuerySet(OwnedQuerySet):

@@ -16,6 +16,7 @@ from .models import (
     ApiToken,
     CalendarFeedToken,
     Clip,
+    ImportJob,
     Notification,
     NotificationPreference,
     PostEvent,
@@ -448,3 +449,13 @@ class SeriesAdmin(ReadOnlyAdmin):
 @admin.register(SeriesSkip)
 class SeriesSkipAdmin(ReadOnlyAdmin):
     list_display = ("series", "first_index", "last_index", "first_time", "platform", "reason")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    """Shown only: an import is checked and committed by its page, the API or `import_posts`."""
+
+    list_display = ("created_at", "owner", "file_name", "kind", "state", "rows_total", "rows_done", "posts_created")
+    list_filter = ("state", "kind")
+    search_fields = ("owner__username", "file_name")
+    exclude = ("content",)  # the whole file: thousands of lines of the user's captions

@@ -17,6 +17,7 @@ from publishing.models import (
     ApiToken,
     CalendarFeedToken,
     Clip,
+    ImportJob,
     Notification,
     NotificationPreference,
     PostEvent,
@@ -147,6 +148,7 @@ def one_of_each(carol, account) -> dict:
         WebhookDelivery: WebhookDelivery.objects.create(
             endpoint=endpoint, event_type="post.failed", payload={"type": "post.failed"}
         ),
+        ImportJob: ImportJob.objects.create(owner=carol, file_name="posts.csv", kind="csv", rows_total=2),
     }
 
 

@@ -212,7 +212,7 @@ def test_focus_goes_to_the_first_problem_then_back_to_the_opener(page, alice):
 
 def test_focus_goes_to_the_first_problem_on_a_refused_page_form(page):
     page.goto("/clips/")
-    page.fill("input[name=title]", "Sunset")
+    page.fill(".add-clip input[name=title]", "Sunset")  # the upload box has a title too
     page.fill("input[name=media_url]", "http://cdn.example.com/sunset.mp4")
     page.click("text=Add clip")
     expect(page.locator(".field-error")).to_be_visible()

@@ -108,10 +108,11 @@ def test_the_dialog_tells_the_preview_where_each_platform_folds(browser):
 
 
 def test_the_clip_picker_hands_the_preview_a_clips_own_thumbnail(browser, alice):
-    Clip.objects.create(
+    pictured = Clip.objects.create(
         owner=alice, title="With a picture", media_url="https://cdn.example.com/a.mp4", thumbnail="t/a.jpg"
     )
     Clip.objects.create(owner=alice, title="Without", media_url="https://cdn.example.com/b.mp4")
     choices = browser.get("/calendar/new/clips", headers=HTMX).content.decode()
     assert choices.count("data-thumbnail=") == 1
-    assert 'data-thumbnail="/media/t/a.jpg"' in choices
+    # Served to its owner by our own view (uploads are never a public directory).
+    assert f'data-thumbnail="/api/clips/{pictured.pk}/thumbnail.jpg"' in choices

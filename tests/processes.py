@@ -11,7 +11,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -148,3 +149,16 @@ def wait_until(condition: Callable[[], bool], *, timeout: float, describe: Calla
             return
         time.sleep(0.2)
     raise AssertionError(f"not settled after {timeout:.0f} s: {describe()}")
+
+
+@contextmanager
+def watched_processes(log_dir: Path, blotato_url: str, api_key: str, **environment: str) -> Iterator[CeleryProcesses]:
+    """Worker and beat processes for one test: stopped after it, their output shown if it fails,
+    and never the Blotato key in their logs."""
+    processes = CeleryProcesses(log_dir, blotato_url, api_key, **environment)
+    try:
+        yield processes
+    finally:
+        processes.stop_all()
+        print(processes.output()[-6000:])  # shown by pytest when the test fails
+    assert api_key not in processes.output(), "the Blotato key appeared in a worker or beat log"

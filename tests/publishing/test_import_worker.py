@@ -11,7 +11,7 @@ from publishing import queue
 from publishing.models import ImportJob, ImportState, ScheduledPost, SocialAccount
 from publishing.posting_slots import WeeklySlot
 from tests.conftest import TEST_KEY
-from tests.processes import CeleryProcesses, wait_until
+from tests.processes import wait_until, watched_processes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.workers]
 
@@ -20,10 +20,8 @@ ROWS = 300
 
 @pytest.fixture
 def celery_processes(tmp_path, fake_blotato):
-    processes = CeleryProcesses(tmp_path, fake_blotato.url, TEST_KEY)
-    yield processes
-    processes.stop_all()
-    print(processes.output()[-6000:])  # shown by pytest when the test fails
+    with watched_processes(tmp_path, fake_blotato.url, TEST_KEY) as processes:
+        yield processes
 
 
 def test_a_file_over_the_inline_limit_is_committed_by_a_worker(client, alice, settings, celery_processes):

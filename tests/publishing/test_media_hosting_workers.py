@@ -14,7 +14,7 @@ from publishing import lifecycle
 from publishing.lifecycle import PostPlan
 from publishing.models import SETTLED, Clip, HostingState, ScheduledPost, SocialAccount, Status
 from tests.conftest import TEST_KEY
-from tests.processes import CeleryProcesses, wait_until
+from tests.processes import wait_until, watched_processes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.workers]
 
@@ -29,11 +29,8 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def celery_processes(tmp_path, fake_blotato, media_root):
-    processes = CeleryProcesses(tmp_path, fake_blotato.url, TEST_KEY, MEDIA_ROOT=str(media_root))
-    yield processes
-    processes.stop_all()
-    print(processes.output()[-6000:])  # shown by pytest when the test fails
-    assert TEST_KEY not in processes.output(), "the Blotato key appeared in a worker or beat log"
+    with watched_processes(tmp_path, fake_blotato.url, TEST_KEY, MEDIA_ROOT=str(media_root)) as processes:
+        yield processes
 
 
 def upload(owner) -> Clip:

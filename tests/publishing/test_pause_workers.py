@@ -16,7 +16,7 @@ from publishing import heartbeat, pause
 from publishing.models import PublishAttempt, ScheduledPost, Status
 from publishing.tasks import broker_backlog, publish_post
 from tests.conftest import TEST_KEY
-from tests.processes import CeleryProcesses, wait_until
+from tests.processes import wait_until, watched_processes
 from tests.publishing.test_workers import all_settled, make_posts, publications_by_text, statuses
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.workers]
@@ -24,10 +24,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.workers]
 
 @pytest.fixture
 def celery_processes(tmp_path, fake_blotato):
-    processes = CeleryProcesses(tmp_path, fake_blotato.url, TEST_KEY)
-    yield processes
-    processes.stop_all()
-    print(processes.output()[-6000:])  # shown by pytest when the test fails
+    with watched_processes(tmp_path, fake_blotato.url, TEST_KEY) as processes:
+        yield processes
 
 
 def beat_and_workers_ran_while_paused(processes, *, hinted: list[ScheduledPost]) -> None:

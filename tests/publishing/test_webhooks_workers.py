@@ -18,7 +18,7 @@ from publishing.models import (
     WebhookDelivery,
 )
 from tests.conftest import TEST_KEY
-from tests.processes import CeleryProcesses, wait_until
+from tests.processes import wait_until, watched_processes
 from tests.webhook_receiver import WebhookReceiver, verify
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.workers]
@@ -33,7 +33,7 @@ def receiver():
 @pytest.fixture
 def celery_processes(tmp_path, fake_blotato):
     # The receiver listens on loopback over http: this install allows it (production would not).
-    processes = CeleryProcesses(
+    with watched_processes(
         tmp_path,
         fake_blotato.url,
         TEST_KEY,
@@ -41,10 +41,8 @@ def celery_processes(tmp_path, fake_blotato):
         WEBHOOKS_ALLOW_HTTP="1",
         WEBHOOK_RETRY_BASE_SECONDS="1",
         WEBHOOK_SWEEP_INTERVAL_SECONDS="1",
-    )
-    yield processes
-    processes.stop_all()
-    print(processes.output()[-6000:])  # shown by pytest when the test fails
+    ) as processes:
+        yield processes
 
 
 def test_a_post_failing_at_blotato_reaches_its_webhook_via_a_worker(alice, fake_blotato, receiver, celery_processes):

@@ -17,18 +17,15 @@ from django.utils import timezone
 from publishing.models import SETTLED, ScheduledPost, SocialAccount, Status
 from publishing.tasks import publish_post
 from tests.conftest import TEST_KEY
-from tests.processes import CeleryProcesses, wait_until
+from tests.processes import CeleryProcesses, wait_until, watched_processes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.workers]
 
 
 @pytest.fixture
 def celery_processes(tmp_path, fake_blotato):
-    processes = CeleryProcesses(tmp_path, fake_blotato.url, TEST_KEY)
-    yield processes
-    processes.stop_all()
-    print(processes.output()[-6000:])  # shown by pytest when the test fails
-    assert TEST_KEY not in processes.output(), "the Blotato key appeared in a worker or beat log"
+    with watched_processes(tmp_path, fake_blotato.url, TEST_KEY) as processes:
+        yield processes
 
 
 def make_posts(owner, count: int, *, due_in: float = 1.0, prefix: str = "post") -> list[ScheduledPost]:

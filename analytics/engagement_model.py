@@ -175,9 +175,13 @@ def fit(posts: Outcomes, default: PlatformDefault) -> Fit:
             sigma,
         )
         value = robust - hours.curve[hour]
-        tau_day = _tau(value - prior_day[day], day, kept_weight, DAYS, sigma, TAU_DAY)
         day_sum = np.bincount(day, kept_weight * value, minlength=DAYS)
-        day_weights = _without(counts.day_weights, day, weight, dropped)
+        # As for hours: a day whose posts were all dropped has no weight left, exactly (not a residue).
+        days_left = counts.day_posts - np.bincount(day[dropped], minlength=DAYS) > 0
+        day_weights = np.where(days_left, _without(counts.day_weights, day, weight, dropped), 0.0)
+        day_weights_sq = _without(counts.day_weights_sq, day, weight, dropped, squared=True)
+        # Each day's weighted sum around the prior, from the totals: no second pass over the posts.
+        tau_day = _tau(day_sum - prior_day * day_weights, day_weights, day_weights_sq, sigma, TAU_DAY)
         day_effect = _shrunk(day_sum, day_weights, prior_day, sigma**2 / tau_day**2)
 
     # Interaction: what hour + day leave in each slot, smoothed across hours within the day.
@@ -212,7 +216,9 @@ class _Counts:
     posts: np.ndarray
     hour_weights: np.ndarray
     hour_weights_sq: np.ndarray
+    day_posts: np.ndarray
     day_weights: np.ndarray
+    day_weights_sq: np.ndarray
 
     @classmethod
     def of(cls, hour: np.ndarray, day: np.ndarray, weight: np.ndarray) -> _Counts:
@@ -220,7 +226,9 @@ class _Counts:
             posts=np.bincount(hour, minlength=HOURS),
             hour_weights=np.bincount(hour, weight, minlength=HOURS),
             hour_weights_sq=np.bincount(hour, weight**2, minlength=HOURS),
+            day_posts=np.bincount(day, minlength=DAYS),
             day_weights=np.bincount(day, weight, minlength=DAYS),
+            day_weights_sq=np.bincount(day, weight**2, minlength=DAYS),
         )
 
 
@@ -295,12 +303,14 @@ def _hour_curve(
     )
 
 
-def _tau(residual: np.ndarray, groups: np.ndarray, weight: np.ndarray, bins: int, sigma: float, tau0: float) -> float:
-    """Method-of-moments spread of group means around the prior, never below tau0."""
-    w_sum = np.bincount(groups, weight, minlength=bins)
-    w2_sum = np.bincount(groups, weight**2, minlength=bins)
+def _tau(sums: np.ndarray, w_sum: np.ndarray, w2_sum: np.ndarray, sigma: float, tau0: float) -> float:
+    """Method-of-moments spread of group means around the prior, never below tau0.
+
+    `sums`: each group's weighted sum of residuals from the prior; `w_sum`, `w2_sum`: its weights
+    and squared weights (the outliers' left out).
+    """
     seen = w_sum > 0
-    mean = np.bincount(groups, weight * residual, minlength=bins)[seen] / w_sum[seen]
+    mean = sums[seen] / w_sum[seen]
     n_eff = w_sum[seen] ** 2 / w2_sum[seen]
     excess = float(np.sum(n_eff * mean**2) - seen.sum() * sigma**2) / float(n_eff.sum())
     return float(np.clip(np.sqrt(max(excess, 0.0)), tau0, TAU_CAP))

@@ -122,27 +122,32 @@ def _normalised_outcome(log_engagement: np.ndarray, followers: np.ndarray, age: 
     if known.any():
         log_followers = np.log(np.where(known, followers, 1.0))
         if not known.all():
-            # Fill gaps from the nearest snapshots in time: follower counts move slowly.
-            log_followers[~known] = _interpolated(age[~known], age[known], log_followers[known])
+            # Fill gaps from the nearest snapshots in time: follower counts move slowly. Rows by
+            # index, found once: each boolean-mask selection would search the mask again.
+            gaps, snapshots = np.flatnonzero(~known), np.flatnonzero(known)
+            log_followers[gaps] = _interpolated(age.take(gaps), age.take(snapshots), log_followers.take(snapshots))
         return log_engagement - log_followers
     return log_engagement - _robust_trend(log_engagement, age)
 
 
 def _interpolated(at: np.ndarray, known_at: np.ndarray, known_values: np.ndarray) -> np.ndarray:
     """np.interp for points in any order, sorted first: a sorted lookup walks instead of searching."""
-    by_age = _sorted_order(known_at)
+    by_age, known_at_sorted = _sorted_order(known_at)
     asked = np.argsort(at)
     values = np.empty(at.size)
-    values[asked] = np.interp(at[asked], known_at[by_age], known_values[by_age])
+    values[asked] = np.interp(at.take(asked), known_at_sorted, known_values.take(by_age))
     return values
 
 
-def _sorted_order(values: np.ndarray) -> np.ndarray:
-    """A stable argsort, at the price of an unstable one when no two values are equal (the usual case)."""
+def _sorted_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A stable argsort and the values in its order, at the price of an unstable one when no two
+    values are equal (the usual case)."""
     order = np.argsort(values)
-    if np.any(values[order[1:]] == values[order[:-1]]):
-        return np.argsort(values, kind="stable")
-    return order
+    ordered = values.take(order)
+    if np.any(ordered[1:] == ordered[:-1]):
+        order = np.argsort(values, kind="stable")
+        ordered = values.take(order)
+    return order, ordered
 
 
 def _robust_trend(y: np.ndarray, age: np.ndarray) -> np.ndarray:

@@ -153,11 +153,12 @@ def fit(posts: Outcomes, default: PlatformDefault) -> Fit:
     level = median(deviation)
     outcome = posts.y - level
     counts = _Counts.of(hour, day, weight)
+    cell = day * HOURS + hour  # a post's weekday x hour slot: one lookup in a (7, 24) table, not two
 
     hours = _HourCurve(prior_hour.copy(), data_share=np.zeros(HOURS), sd=np.zeros(HOURS), covariance=HOUR_SHAPES[0])
     day_effect = prior_day.copy()
     for round_ in range(BACKFIT_ROUNDS):  # hours given days, days given hours; re-robustify each round
-        fitted = hours.curve[hour] + day_effect[day]
+        fitted = (day_effect[:, None] + hours.curve[None, :]).ravel().take(cell)
         clipped, sigma, dropped = _robust(outcome - fitted, hour, counts.posts)
         if round_ and posts.young is not None:  # once hours explain what they can, the rest of the gap is age
             outcome = outcome + _young_shift(clipped, posts.young, weight) * posts.young
@@ -185,11 +186,10 @@ def fit(posts: Outcomes, default: PlatformDefault) -> Fit:
         day_effect = _shrunk(day_sum, day_weights, prior_day, sigma**2 / tau_day**2)
 
     # Interaction: what hour + day leave in each slot, smoothed across hours within the day.
-    fitted = hours.curve[hour] + day_effect[day]
+    fitted = (day_effect[:, None] + hours.curve[None, :]).ravel().take(cell)
     leftover, sigma, dropped = _robust(outcome - fitted, hour, counts.posts)
     kept_weight = weight.copy()
     kept_weight[dropped] = 0.0
-    cell = day * HOURS + hour
     cell_sum = np.bincount(cell, kept_weight * leftover, minlength=DAYS * HOURS).reshape(DAYS, HOURS) @ HOUR_KERNEL
     cell_weight = np.bincount(cell, kept_weight, minlength=DAYS * HOURS).reshape(DAYS, HOURS) @ HOUR_KERNEL
     interaction = _shrunk(cell_sum, cell_weight, np.zeros((DAYS, HOURS)), sigma**2 / TAU_INTERACTION**2)

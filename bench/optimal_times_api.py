@@ -59,6 +59,8 @@ def main() -> None:
     _, token = ApiToken.issue(user)
     client = Client(headers={"Authorization": f"Bearer {token}"})
     tomorrow = (now + timedelta(days=1)).date().isoformat()
+    import mediaposter.wsgi  # noqa: F401  loaded as gunicorn loads it: then the startup objects are frozen (gc)
+
     started_cpu = time.process_time()
     times = np.array(time_requests(lambda: client.get("/api/optimal-posting-times/platform/instagram"), args.runs))
     get_cpu = (time.process_time() - started_cpu) / (args.runs + 1)

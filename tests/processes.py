@@ -54,6 +54,42 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
+def live_members(group: int) -> list[int]:
+    """The processes of a process group still running (zombies left for init to reap are gone)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # exited while we looked
+        state, process_group = fields[0], int(fields[2])
+        if process_group == group and state not in ("Z", "X"):
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+def stop_process_group(process: subprocess.Popen, *, grace: float = 15.0, sig: int = signal.SIGTERM) -> None:
+    """Signal a whole process group and return only once every member is gone.
+
+    Waiting for the leader is not enough: a shell's or a worker's children can outlive it by
+    seconds, and a beat or worker still running then claims the next test's posts.
+    """
+    group = process.pid
+    for signal_number, wait_for in ((sig, grace), (signal.SIGKILL, 10.0)):
+        try:
+            os.killpg(group, signal_number)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + wait_for
+        while time.monotonic() < deadline:
+            process.poll()  # reap the leader, ours to reap
+            if not live_members(group):
+                process.wait()
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"process group {group} still running after SIGKILL: {live_members(group)}")
+
+
 class CeleryProcesses:
     """Start, kill and stop worker/beat processes; each in its own process group."""
 
@@ -113,9 +149,7 @@ class CeleryProcesses:
 
     def kill(self, name: str) -> None:
         """SIGKILL the whole process group: the worker and any HTTP call its children had open."""
-        process = self.processes.pop(name)
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        stop_process_group(self.processes.pop(name), sig=signal.SIGKILL)
 
     def pause(self, name: str) -> None:
         """SIGSTOP the whole process group: a worker frozen mid-task (swap storm, VM pause)."""
@@ -127,14 +161,9 @@ class CeleryProcesses:
     def stop_all(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
+                os.killpg(process.pid, signal.SIGTERM)  # all at once: their warm shutdowns overlap
         for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop_process_group(process)
         self.processes.clear()
 
     def output(self) -> str:

@@ -23,7 +23,7 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 
 from publishing.models import ScheduledPost, Status
-from tests.processes import FAST_SETTINGS, ROOT, database_url, wait_until
+from tests.processes import FAST_SETTINGS, ROOT, database_url, stop_process_group, wait_until
 from tests.publishing.test_workers import all_settled, make_posts, publications_by_text, statuses
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.workers]
@@ -74,17 +74,11 @@ class Host:
 
     def kill(self) -> None:
         """The machine dies: SIGKILL to every process of the group, mid-send or not."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
+        stop_process_group(self.process, sig=signal.SIGKILL)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        if self.process is not None:
+            stop_process_group(self.process)  # the shell exits at once; its worker and beat do not
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

@@ -271,6 +271,12 @@ DISPATCH_INTERVAL_SECONDS = max(1, env.int("DISPATCH_INTERVAL_SECONDS", default=
 # Posts falling due before the next tick are hinted with their exact instant; the worker waits
 # for it, so a post leaves on its second instead of up to a tick later (publishing/tasks.py).
 DISPATCH_LOOKAHEAD_SECONDS = env.float("DISPATCH_LOOKAHEAD_SECONDS", default=DISPATCH_INTERVAL_SECONDS + 1.0)
+# Posts falling due at the same instant go to a worker in batches of this many: one message, one
+# claim UPDATE and one SELECT per batch instead of per post, the sends then side by side on the
+# worker's threads (publishing/send_threads.py). Only with a database pool: without one a worker
+# has a few threads and sending connections would not be shared, so each post is its own message.
+_batch_size = 20 if "pool" in DATABASES["default"].get("OPTIONS", {}) else 1
+DISPATCH_BATCH_SIZE = max(1, env.int("DISPATCH_BATCH_SIZE", default=_batch_size))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # One fixed sweep; never a beat entry or an ETA per post: Redis hands an unacknowledged ETA

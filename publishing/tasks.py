@@ -43,22 +43,37 @@ def dispatch_due_posts() -> int:
     with current_app.producer_or_acquire() as producer:
         while True:
             hints = dispatch.hint_due_posts(at=at, limit=HINTS_PER_QUERY, queue_backlog=backlog, lookahead=lookahead)
-            for hint in hints:
-                publish_post.apply_async((str(hint.post_id), hint.due.isoformat()), producer=producer)
+            for batch in dispatch.batched(hints, size=settings.DISPATCH_BATCH_SIZE):
+                due = batch[-1].due.isoformat()
+                if len(batch) == 1:
+                    publish_post.apply_async((str(batch[0].post_id), due), producer=producer)
+                else:
+                    publish_posts.apply_async(([str(hint.post_id) for hint in batch], due), producer=producer)
             hinted += len(hints)
             if len(hints) < HINTS_PER_QUERY:
                 return hinted
 
 
-@shared_task(name="publishing.publish_post", acks_late=True, ignore_result=True)
-def publish_post(post_id: str, due: str | None = None) -> None:
+def _wait_for(due: str | None) -> None:
     if due:
         # Hinted ahead of its instant: wait for it here, then claim (the claim decides, as always).
         lookahead = timedelta(seconds=settings.DISPATCH_LOOKAHEAD_SECONDS + 1)
         dispatch.wait_until_due(datetime.fromisoformat(due), longest=lookahead)
+
+
+@shared_task(name="publishing.publish_post", acks_late=True, ignore_result=True)
+def publish_post(post_id: str, due: str | None = None) -> None:
+    _wait_for(due)
     token = transitions.claim(UUID(post_id), at=timezone.now())
     if token:
         dispatch.publish(UUID(post_id), token, just_claimed=True)
+
+
+@shared_task(name="publishing.publish_posts", acks_late=True, ignore_result=True)
+def publish_posts(post_ids: list[str], due: str | None = None) -> None:
+    """Posts falling due at the same instant, hinted together (settings.DISPATCH_BATCH_SIZE)."""
+    _wait_for(due)
+    dispatch.publish_batch([UUID(post_id) for post_id in post_ids])
 
 
 @shared_task(

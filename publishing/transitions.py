@@ -40,7 +40,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import post_outcomes, timeline
-from .models import EDITABLE, RETRYABLE, ScheduledPost, Status, due_at, web_url
+from .models import EDITABLE, RETRYABLE, ScheduledPost, Status, web_url
 from .retries import attempts_left
 
 logger = logging.getLogger(__name__)
@@ -125,19 +125,30 @@ def move_or_refuse(
 
 def claim(post_id: uuid.UUID, *, at: datetime) -> uuid.UUID | None:
     """Take one due post for sending; the claim token only for the caller that won."""
-    token = uuid.uuid4()
-    won = move(
-        post_id,
-        [Status.SCHEDULED],
-        Status.PUBLISHING,
-        "claimed",
-        where=due_at(at),
-        quiet=True,
-        claim_token=token,
-        lease_until=at + timedelta(seconds=settings.PUBLISH_LEASE_SECONDS),
-        attempts=F("attempts") + 1,
-    )
+    token, won = claim_many([post_id], at=at)
     return token if won else None
+
+
+def claim_many(post_ids: list[uuid.UUID], *, at: datetime) -> tuple[uuid.UUID, int]:
+    """Take the due posts among `post_ids` for sending in one UPDATE; how many it took.
+
+    The posts taken share one claim token: a post's fence is its id and the token together, and
+    each still gets its own attempt number, so sharing it changes nothing about at most once.
+    """
+    token = uuid.uuid4()
+    taken = (
+        ScheduledPost.objects.due(at)
+        .filter(pk__in=post_ids)
+        .update(
+            status=Status.PUBLISHING,
+            claim_token=token,
+            lease_until=at + timedelta(seconds=settings.PUBLISH_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
+        )
+    )
+    if taken:
+        logger.debug("claimed %d of %d posts (%s)", taken, len(post_ids), token)
+    return token, taken
 
 
 def hand_back_unsent(post_id: uuid.UUID, claim_token: uuid.UUID, *, until: datetime) -> bool:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from django.conf import settings
@@ -76,10 +76,8 @@ def stop_process_group(process: subprocess.Popen, *, grace: float = 15.0, sig: i
     """
     group = process.pid
     for signal_number, wait_for in ((sig, grace), (signal.SIGKILL, 10.0)):
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(group, signal_number)
-        except ProcessLookupError:
-            pass
         deadline = time.monotonic() + wait_for
         while time.monotonic() < deadline:
             process.poll()  # reap the leader, ours to reap

@@ -5,7 +5,10 @@ Worker processes, crashes and racing dispatchers are in test_workers.py.
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -354,3 +357,90 @@ def test_racing_dispatchers_send_each_of_500_posts_once(alice, fake_blotato):
     assert len(texts) == 500
     assert len(set(texts)) == 500
     assert ScheduledPost.objects.filter(status=Status.SUBMITTED).count() == 500
+
+
+# --- a burst in batches ---------------------------------------------------------------------------
+
+
+def test_hints_are_batched_by_instant_and_size():
+    start = timezone.now()
+    hints = [dispatch.Hint(n, start) for n in range(5)]
+    hints += [dispatch.Hint(5, start + timedelta(milliseconds=15)), dispatch.Hint(6, start + timedelta(seconds=1))]
+    batches = dispatch.batched(hints, size=4, within=timedelta(milliseconds=20))
+    assert [[hint.post_id for hint in batch] for batch in batches] == [[0, 1, 2, 3], [4, 5], [6]]
+    # A batch leaves at its last post's instant: never more than `within` after its first.
+    assert [batch[-1].due for batch in batches] == [
+        start,
+        start + timedelta(milliseconds=15),
+        start + timedelta(seconds=1),
+    ]
+    assert dispatch.batched([], size=20) == []
+
+
+def test_a_batch_is_claimed_in_one_update_and_each_post_sent_once(alice, fake_blotato):
+    from django.db import connection as default_connection
+    from django.test.utils import CaptureQueriesContext
+
+    from publishing import pause
+    from publishing.tasks import publish_posts
+
+    now = timezone.now()
+    due = [schedule(alice, caption=f"burst {n}", at=now - timedelta(seconds=1)) for n in range(6)]
+    later = schedule(alice, caption="not yet", at=now + timedelta(minutes=10))
+    elsewhere = schedule(alice, caption="claimed by someone else", at=now - timedelta(seconds=1))
+    transitions.claim(elsewhere.pk, at=now)
+    ids = [post.pk for post in (*due, later, elsewhere)]
+
+    with CaptureQueriesContext(default_connection) as queries:
+        publish_posts([str(pk) for pk in ids])
+    # This thread: one claim and one read for the whole batch; the sends ran on their own threads.
+    statements = [query["sql"].split()[0] for query in queries.captured_queries]
+    assert statements == ["UPDATE", "SELECT"], statements
+
+    assert sorted(s["text"] for s in fake_blotato.submissions()) == sorted(post.caption for post in due)
+    assert {reload(post).status for post in due} == {Status.SUBMITTED}
+    assert {attempt.number for attempt in PublishAttempt.objects.filter(post__in=due)} == {1}
+    assert reload(later).status == Status.SCHEDULED
+    assert reload(elsewhere).status == Status.PUBLISHING  # its claim's holder sends it, not this batch
+
+    # The same message again (a redelivery): nothing is claimed, nothing sent twice.
+    publish_posts([str(pk) for pk in ids])
+    assert len(fake_blotato.submissions()) == 6
+
+    # A batch whose owner paused before it was claimed: nothing taken.
+    held = [schedule(alice, caption=f"held {n}", at=now - timedelta(seconds=1)) for n in range(3)]
+    pause.pause(alice, by="alice")
+    assert dispatch.publish_batch([post.pk for post in held]) == 0
+    assert {reload(post).status for post in held} == {Status.SCHEDULED}
+
+
+def test_one_failing_send_does_not_stop_the_others_in_its_batch(alice, fake_blotato):
+    fake_blotato.inject("status", status=422, message="text too long", marker="batch 2")
+    now = timezone.now()
+    posts = [schedule(alice, caption=f"batch {n}", at=now - timedelta(seconds=1)) for n in range(4)]
+    assert dispatch.publish_batch([post.pk for post in posts]) == 4
+    assert [reload(post).status for post in posts] == [Status.SUBMITTED] * 2 + [Status.FAILED, Status.SUBMITTED]
+    assert reload(posts[2]).last_error == "Blotato refused the post (HTTP 422): text too long"
+    assert len(fake_blotato.submissions()) == 3
+
+
+def test_the_dispatcher_sends_a_burst_as_batches_and_a_lone_post_alone(alice, fake_blotato, settings):
+    from publishing.redis_connection import shared_redis
+    from publishing.tasks import dispatch_due_posts
+
+    settings.DISPATCH_BATCH_SIZE = 20
+    now = timezone.now()
+    account = SocialAccount.objects.get(owner=alice, platform="twitter")
+    ScheduledPost.objects.bulk_create(
+        ScheduledPost(owner=alice, platform="twitter", account=account, caption=f"b{n}", scheduled_time=now)
+        for n in [*range(45), "alone"]
+    )
+    ScheduledPost.objects.filter(caption="balone").update(scheduled_time=now + timedelta(milliseconds=700))
+    assert dispatch_due_posts() == 46
+    messages = [json.loads(raw) for raw in shared_redis().lrange("celery", 0, -1)]
+    tasks = Counter(message["headers"]["task"] for message in messages)
+    assert tasks == {"publishing.publish_posts": 3, "publishing.publish_post": 1}
+    sizes = sorted(
+        len(json.loads(base64.b64decode(m["body"]))[0][0]) for m in messages if m["headers"]["task"].endswith("posts")
+    )
+    assert sizes == [5, 20, 20]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, imports_api, media_views, openapi, series_api, slots_api, webhooks_api
+from . import api, imports_api, media_views, openapi, queue_api, series_api, slots_api, webhooks_api
 
 urlpatterns = [
     path("publishing/schedule", api.schedule),
@@ -20,6 +20,8 @@ urlpatterns = [
     path("accounts", api.account_list),
     path("accounts/sync", api.account_sync),
     path("publishing/accounts/<str:account_id>/slots", slots_api.account_slots),
+    path("publishing/accounts/<str:account_id>/queue", queue_api.account_queue),
+    path("publishing/accounts/<str:account_id>/queue/shuffle", queue_api.shuffle_queue),
     path("me", api.me),
     path("openapi.json", openapi.document),
 ]

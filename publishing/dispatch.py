@@ -155,12 +155,13 @@ def publish_batch(post_ids: list[uuid.UUID]) -> int:
     the sends' own statements only, not a claim and a read of its own. Each send is exactly
     `publish` after its claim. Returns how many posts this call claimed.
     """
-    claim_token, taken = transitions.claim_many(post_ids, at=timezone.now())
-    if not taken:
-        return 0
-    posts = list(_claimed_posts(post_ids, claim_token))
-    database_pool.release_while_waiting()  # the sending threads need the pool's connections
-    send_threads.side_by_side(lambda post: send_claimed(post, claim_token, just_claimed=True), posts)
+    with send_threads.room_for(len(post_ids)):  # claimed only once they can all be sent at once
+        claim_token, taken = transitions.claim_many(post_ids, at=timezone.now())
+        if not taken:
+            return 0
+        posts = list(_claimed_posts(post_ids, claim_token))
+        database_pool.release_while_waiting()  # the sending threads need the pool's connections
+        send_threads.side_by_side(lambda post: send_claimed(post, claim_token, just_claimed=True), posts)
     return taken
 
 

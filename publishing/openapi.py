@@ -405,6 +405,47 @@ SCHEMAS: dict = {
             },
         }
     ),
+    "AccountQueue": record(
+        {
+            "account_id": {"type": "string", "description": "The Account id."},
+            "platform": ref("Platform"),
+            "timezone": {"type": "string", "description": "Your zone."},
+            "posts": {
+                "type": "array",
+                "description": "The account's scheduled posts from now on, in time order.",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string", "format": "uuid"},
+                        "scheduled_time": INSTANT,
+                        "caption": {"type": "string", "maxLength": 80, "description": "The caption's start."},
+                        "clip_id": {"type": ["string", "null"], "format": "uuid"},
+                    },
+                    "required": ["id", "scheduled_time", "caption", "clip_id"],
+                },
+            },
+            "count": COUNT,
+            "next_free_slot": {
+                **INSTANT,
+                "type": ["string", "null"],
+                "description": "The next instant the queue would hand out (UTC); null when the account has no slots.",
+            },
+            "moved": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "After PUT or shuffle: posts whose time changed.",
+            },
+        }
+    ),
+    "AccountQueueOrder": {
+        **object_schema(
+            {"order": {"type": "array", "items": {"type": "string", "format": "uuid"}, "maxItems": 10000}},
+            required=["order"],
+            closed=True,
+        ),
+        "description": "Every queued post once, in the order wanted: the queue's times stay, the posts take them "
+        "in this order. 409 when the list is not exactly the queued posts (one was added, sent or moved meanwhile).",
+    },
     "AccountSlotsUpdate": {
         **object_schema(
             {"slots": {"type": "array", "items": ref("PostingSlot"), "maxItems": 168}},
@@ -545,6 +586,13 @@ def _import_operation() -> dict:
 
 POST_ID = {"name": "post_id", "in": "path", "required": True, "schema": UUID, "description": "A Post id."}
 CLIP_ID = {"name": "clip_id", "in": "path", "required": True, "schema": UUID, "description": "A Clip id."}
+ACCOUNT_ID = {
+    "name": "account_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "An Account id.",
+}
 
 
 def _file(op_id: str, summary: str, content_types: tuple[str, ...]) -> dict:
@@ -685,15 +733,7 @@ PATHS = {
     "/api/publishing/accounts/{account_id}/slots": path_item(
         "accounts",
         "An account's posting slots (its queue's weekly times)",
-        parameters=[
-            {
-                "name": "account_id",
-                "in": "path",
-                "required": True,
-                "schema": {"type": "string"},
-                "description": "An Account id.",
-            }
-        ],
+        parameters=[ACCOUNT_ID],
         get=op(
             "getAccountSlots", "The account's weekly posting slots and its next free ones", (200, "AccountSlots"), "404"
         ),
@@ -703,6 +743,33 @@ PATHS = {
             (200, "AccountSlots"),
             "404",
             body="AccountSlotsUpdate",
+        ),
+    ),
+    "/api/publishing/accounts/{account_id}/queue": path_item(
+        "accounts",
+        "An account's queue",
+        parameters=[ACCOUNT_ID],
+        get=op("getAccountQueue", "The posts queued on the account, in time order", (200, "AccountQueue"), "404"),
+        put=op(
+            "reorderAccountQueue",
+            "Give the queued posts the queue's times in a new order",
+            (200, "AccountQueue"),
+            "400",
+            "404",
+            "409",
+            body="AccountQueueOrder",
+        ),
+    ),
+    "/api/publishing/accounts/{account_id}/queue/shuffle": path_item(
+        "accounts",
+        "Shuffle an account's queue",
+        parameters=[ACCOUNT_ID],
+        post=op(
+            "shuffleAccountQueue",
+            "Shuffle the queued posts over the queue's times",
+            (200, "AccountQueue"),
+            "404",
+            "409",
         ),
     ),
     "/api/publishing/imports": path_item(

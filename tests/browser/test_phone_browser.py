@@ -1,6 +1,6 @@
 """Phones, tablets, touch, keyboard and screen readers, in a real headless Chromium.
 
-Every page at 390 × 844 (touch), 768 and 1280 px: nothing scrolls sideways and axe-core finds
+Every page (and the import preview) at 390 × 844 (touch), 768 and 1280 px: nothing scrolls sideways and axe-core finds
 nothing serious or critical. A finger drags a card by its grip; the keyboard moves one through
 "Move…"; focus goes to the first problem after a refused submit and back to the opener after the
 dialog; Back after a full-page visit shows the month that was on screen.
@@ -15,9 +15,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from publishing.models import ScheduledPost, Status
+from tests.conftest import api_client_for
 
 from .accessibility import serious_violations, sideways_overflow
 from .pages import PARIS, local_day, post_on, shoot
+from .test_import_browser import WITH_AN_ERROR, choose_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,6 +40,11 @@ def a_busy_calendar(alice) -> dict[str, ScheduledPost]:
         status=Status.FAILED, last_error="Twitter/X said: duplicate content"
     )
     ScheduledPost.objects.filter(pk=posts["draft"].pk).update(status=Status.DRAFT)
+    # A weekly series, so the series page has a row to lay out (through the API, as a client would).
+    repeat = {"frequency": "weekly", "weekdays": [0, 3], "count": 6}
+    body = {"platforms": ["twitter"], "caption": "Tip of the week", "scheduled_time": f"{day}T10:00", "repeat": repeat}
+    answer = api_client_for(alice).post("/api/publishing/schedule", body, content_type="application/json")
+    assert answer.status_code == 201, answer.content
     return posts
 
 
@@ -52,6 +59,8 @@ def check_every_page(page, posts, where: str, screenshots: bool = False) -> list
         "clips": "/clips/",
         "queue": "/queue/",
         "slots": "/slots/",
+        "series": "/series/",
+        "import": "/import/",
         "analytics": "/analytics/instagram/",
         "settings": "/settings/",
         "notifications": "/notifications/",
@@ -63,6 +72,11 @@ def check_every_page(page, posts, where: str, screenshots: bool = False) -> list
         problems += serious_violations(page, f"{where} {name}")
         if screenshots and name in ("calendar month", "post page"):
             shoot(page, f"phone-{name.replace(' ', '-')}")
+    page.goto(pages["import"])  # the import preview: a table of rows, one of them refused
+    choose_file(page, WITH_AN_ERROR)
+    expect(page.locator("tr[data-row='3']")).to_have_class("row-error")
+    problems += sideways_overflow(page, f"{where} import preview")
+    problems += serious_violations(page, f"{where} import preview")
     page.goto(pages["calendar month"])
     page.click(".new-post")
     dialog = page.locator("#schedule-dialog")

@@ -444,3 +444,33 @@ def test_the_dispatcher_sends_a_burst_as_batches_and_a_lone_post_alone(alice, fa
         len(json.loads(base64.b64decode(m["body"]))[0][0]) for m in messages if m["headers"]["task"].endswith("posts")
     )
     assert sizes == [5, 20, 20]
+
+
+def test_a_batch_waits_for_room_for_all_its_sends_before_claiming(settings):
+    """Room is taken whole: a batch never holds part of the sending threads while waiting for the rest."""
+    from publishing import send_threads
+
+    settings.CELERY_WORKER_CONCURRENCY = 4
+    first_inside, first_may_leave, second_inside = threading.Event(), threading.Event(), threading.Event()
+
+    def first():
+        with send_threads.room_for(3):
+            first_inside.set()
+            first_may_leave.wait(timeout=30)
+
+    def second():
+        with send_threads.room_for(2):
+            second_inside.set()
+
+    threads = [threading.Thread(target=first)]
+    threads[0].start()
+    assert first_inside.wait(timeout=30)
+    threads.append(threading.Thread(target=second))
+    threads[1].start()
+    assert not second_inside.wait(timeout=0.3)  # 3 + 2 > 4: it waits
+    first_may_leave.set()
+    assert second_inside.wait(timeout=30)  # then goes in
+    for thread in threads:
+        thread.join(timeout=30)
+    with send_threads.room_for(50):  # a batch larger than the threads takes them all, not for ever
+        pass

@@ -40,6 +40,8 @@ ALLOWED = {
     "/api/accounts": {"get"},
     "/api/accounts/sync": {"post"},
     "/api/publishing/accounts/{account_id}/slots": {"get", "put"},
+    "/api/publishing/accounts/{account_id}/queue": {"get", "put"},
+    "/api/publishing/accounts/{account_id}/queue/shuffle": {"post"},
     "/api/publishing/imports": {"post"},
     "/api/me": {"get", "patch"},
     "/api/openapi.json": {"get"},

@@ -314,6 +314,83 @@ def test_shuffle_keeps_the_times_and_the_posts(alice, alice_api, twitter):
     assert [p.caption for p in after] != ["post 0", "post 1", "post 2"]
 
 
+# --- the queue through the API ---------------------------------------------------------------------
+
+
+def queue_url(account_id: str, *rest: str) -> str:
+    return "/".join([f"/api/publishing/accounts/{account_id}/queue", *rest])
+
+
+def test_the_queue_is_listed_reordered_and_shuffled_through_the_api(alice_api, twitter):
+    ids = queued_three(alice_api, twitter)
+    listed = alice_api.get(queue_url(twitter.blotato_account_id)).json()
+    assert [post["id"] for post in listed["posts"]] == ids and listed["count"] == 3
+    assert [post["caption"] for post in listed["posts"]] == ["post 0", "post 1", "post 2"]
+    times = [post["scheduled_time"] for post in listed["posts"]]
+    assert times == ["2026-11-25T17:00:00Z", "2026-11-25T18:00:00Z", "2026-11-25T19:00:00Z"]
+    assert listed["next_free_slot"] == "2026-12-02T17:00:00Z"  # next Wednesday's 18:00 in Paris
+
+    response = send(alice_api, "put", queue_url(twitter.blotato_account_id), {"order": [ids[2], ids[0], ids[1]]})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["moved"] == 3
+    assert [post["id"] for post in body["posts"]] == [ids[2], ids[0], ids[1]]
+    assert [post["scheduled_time"] for post in body["posts"]] == times  # the times stay, the posts move
+
+    response = send(alice_api, "post", queue_url(twitter.blotato_account_id, "shuffle"))
+    assert response.status_code == 200, response.content
+    shuffled = response.json()
+    assert sorted(post["id"] for post in shuffled["posts"]) == sorted(ids)
+    assert [post["scheduled_time"] for post in shuffled["posts"]] == times
+    assert 0 <= shuffled["moved"] <= 3
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "detail"),
+    [
+        ({}, "order must be a list of post ids", "order"),
+        ({"order": "abc"}, "order must be a list of post ids", "order"),
+        ({"order": [], "extra": 1}, "Unknown field(s): extra.", "unknown"),
+        ({"order": [12]}, "order[0] is not a post id.", "order[0]"),
+        ({"order": ["not-a-uuid"]}, "order[0] is not a post id.", "order[0]"),
+    ],
+)
+def test_a_malformed_order_is_a_400_naming_the_item(alice_api, twitter, body, message, detail):
+    ids = queued_three(alice_api, twitter)
+    response = send(alice_api, "put", queue_url(twitter.blotato_account_id), body)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(message)
+    assert detail in response.json()["details"]
+    assert captions_in_time_order(twitter) == ["post 0", "post 1", "post 2"]
+    repeated = send(alice_api, "put", queue_url(twitter.blotato_account_id), {"order": [ids[0], ids[0], ids[1]]})
+    assert repeated.status_code == 400 and repeated.json()["details"] == {"order[1]": "duplicate"}
+
+
+def test_an_order_that_is_not_the_queue_is_a_409_and_moves_nothing(alice_api, twitter):
+    ids = queued_three(alice_api, twitter)
+    response = send(alice_api, "put", queue_url(twitter.blotato_account_id), {"order": [ids[1], ids[0]]})
+    assert response.status_code == 409
+    assert response.json()["error"].startswith("The queue changed meanwhile")
+    stranger = str(uuid.uuid4())
+    response = send(alice_api, "put", queue_url(twitter.blotato_account_id), {"order": [*ids[:2], stranger]})
+    assert response.status_code == 409
+    assert captions_in_time_order(twitter) == ["post 0", "post 1", "post 2"]
+
+
+def test_another_users_posts_cannot_be_reordered_and_an_unknown_account_is_a_404(alice_api, bob_api, twitter):
+    ids = queued_three(alice_api, twitter)
+    # Bob's account has its own Blotato id space: the same id is his own account, with his own queue.
+    assert bob_api.get(queue_url(twitter.blotato_account_id)).json()["posts"] == []
+    response = send(bob_api, "put", queue_url(twitter.blotato_account_id), {"order": ids})
+    assert response.status_code == 409  # not his queue's posts: nothing moves
+    assert send(bob_api, "post", queue_url(twitter.blotato_account_id, "shuffle")).json()["moved"] == 0
+    assert captions_in_time_order(twitter) == ["post 0", "post 1", "post 2"]
+    for method, path, body in (("get", (), None), ("put", (), {"order": []}), ("post", ("shuffle",), None)):
+        response = send(alice_api, method, queue_url("no-such-account", *path), body)
+        assert response.status_code == 404, (method, response.content)
+        assert response.json()["error"] == "No connected account with id no-such-account."
+
+
 # --- the queue gap setting ------------------------------------------------------------------------
 
 

@@ -4,6 +4,8 @@ The database is the only truth; a Celery message is a hint to look at a row. Eve
 is one of transitions.py's conditional UPDATEs that says whether it won, so duplicated hints, two
 beats or a redelivered task do nothing twice. The attempt row is written before the HTTP call:
 once Blotato may have the post, it is never sent again by itself; reconcile.py looks for it.
+Posts falling due at the same instant travel in batches (one message, one claim, one read), and
+each post of a batch is then sent exactly as a lone one.
 """
 
 from __future__ import annotations

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from publishing.openapi_parts import COUNT, json_content, op, path_item, query_param, record, ref, response_ref
+from publishing.openapi_parts import (
+    COUNT,
+    json_content,
+    op,
+    path_item,
+    path_param,
+    query_param,
+    record,
+    ref,
+    response_ref,
+)
 
 HOUR_LIST = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 23}}
 DAY_LIST = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 6}, "description": "0 = Monday"}
@@ -70,13 +80,7 @@ RESPONSES = {
     "UnsupportedType": json_content(ref("Error"), 'Send text/csv, or application/json with {"metrics": [...]}.')
 }
 
-PLATFORM = {
-    "name": "platform",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string"},
-    "description": "A platform; an unknown one is a 404 listing the platforms.",
-}
+PLATFORM = path_param("platform", "A platform; an unknown one is a 404 listing the platforms.")
 
 
 def _metrics_post() -> dict:

@@ -25,6 +25,7 @@ from .openapi_parts import (
     object_schema,
     op,
     path_item,
+    path_param,
     query_param,
     record,
     ref,
@@ -584,15 +585,9 @@ def _import_operation() -> dict:
     return operation
 
 
-POST_ID = {"name": "post_id", "in": "path", "required": True, "schema": UUID, "description": "A Post id."}
-CLIP_ID = {"name": "clip_id", "in": "path", "required": True, "schema": UUID, "description": "A Clip id."}
-ACCOUNT_ID = {
-    "name": "account_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string"},
-    "description": "An Account id.",
-}
+POST_ID = path_param("post_id", "A Post id.", UUID)
+CLIP_ID = path_param("clip_id", "A Clip id.", UUID)
+ACCOUNT_ID = path_param("account_id", "An Account id.")
 
 
 def _file(op_id: str, summary: str, content_types: tuple[str, ...]) -> dict:

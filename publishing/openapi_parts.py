@@ -74,6 +74,17 @@ def path_item(tag: str, summary: str, parameters=(), **operations: dict) -> dict
     return path
 
 
+def path_param(name: str, description: str, schema: dict | None = None) -> dict:
+    """A part of the path, such as `{post_id}`; a string unless `schema` says otherwise."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": schema or {"type": "string"},
+        "description": description,
+    }
+
+
 def query_param(name: str, description: str, schema: dict | None = None) -> dict:
     parameter = {"name": name, "in": "query", "description": description, "schema": schema or {"type": "string"}}
     if schema:  # a comma-separated list, as api_input.calendar_filters splits it

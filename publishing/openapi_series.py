@@ -3,7 +3,7 @@ request); openapi.py merges it in."""
 
 from __future__ import annotations
 
-from .openapi_parts import COUNT, nullable, object_schema, op, path_item, record, ref
+from .openapi_parts import COUNT, nullable, object_schema, op, path_item, path_param, record, ref
 from .recurrence import FREQUENCIES
 from .repeat_input import MAX_COUNT, MAX_INTERVAL, MAX_UNTIL_YEARS
 
@@ -128,7 +128,7 @@ SCHEMAS = {
     },
 }
 
-SERIES_ID = {"name": "series_id", "in": "path", "required": True, "schema": UUID, "description": "A Series id."}
+SERIES_ID = path_param("series_id", "A Series id.", UUID)
 
 PATHS = {
     "/api/publishing/series": path_item(

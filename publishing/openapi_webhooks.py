@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .openapi_parts import COUNT, nullable, object_schema, op, path_item, record, ref
+from .openapi_parts import COUNT, nullable, object_schema, op, path_item, path_param, record, ref
 from .webhooks import EVENTS
 
 UUID = {"type": "string", "format": "uuid"}
@@ -56,7 +56,7 @@ SCHEMAS = {
     "WebhookDeleted": record({"deleted": UUID}),
 }
 
-WEBHOOK_ID = {"name": "webhook_id", "in": "path", "required": True, "schema": UUID, "description": "A Webhook id."}
+WEBHOOK_ID = path_param("webhook_id", "A Webhook id.", UUID)
 
 PATHS = {
     "/api/publishing/webhooks": path_item(

@@ -97,6 +97,10 @@ def test_a_worker_killed_mid_publish_leaves_nothing_stuck_and_nothing_twice(
         assert set(published) == {f"calm {n}" for n in range(6)}
     # Either way Blotato saw at most one create per post.
     assert len(fake_blotato.requests("POST", "/v2/posts")) == sum(published.values())
+    # And the console said so, once per post, at INFO: a worker lost is something a person wants to see.
+    console = celery_processes.output()
+    lost = [line for line in console.splitlines() if "The worker stopped while sending." in line]
+    assert len(lost) == 6 and all(" INFO publishing.transitions " in line for line in lost), console[-3000:]
 
 
 def test_sigkilled_workers_during_a_run_lose_nothing_and_send_nothing_twice(alice, fake_blotato, celery_processes):

@@ -21,8 +21,9 @@ Honest caveat: timing is only learnable when its effect is not drowned by conten
 the noisier "noisy" scenario (t(3) x 0.6: robust sd ~0.8, as measured on a real brand page),
 both methods do worse: ratios 0.83 / 0.63 / 0.44 at 15 / 40 / 120 posts (seed 20261125).
 Even a Gaussian-process fit handed this generator's own mean curve, curve covariance and noise
-sd (viral posts removed, follower counts known) reaches only ~0.45 / 0.30 / 0.15 regret at
-15 / 40 / 120 posts: the targets below are near or past what the data can support.
+variance (viral posts removed, follower counts known) reaches only 0.417 / 0.308 / 0.169 regret at
+15 / 40 / 120 posts (0.62x / 0.43x naive; `bench/optimal_times_oracle.py`, 1,000 users, seed
+20261125): the targets below are at or past what the data can support.
 
 Variants (other curve shapes and habits, so the engine is not tuned to one generator):
     noisy     content noise Student-t(3) x 0.6 instead of t(4) x 0.3
@@ -191,7 +192,7 @@ def main() -> None:
     print("-" * 47)
     for size, ours, naive in evaluate(users, seed, SCENARIOS[variant]):
         print(f"{size:>5} | {ours:>14.3f} | {naive:>12.3f} | {ours / naive:>5.2f}")
-    print("targets: ratio <= 0.60 at 15 posts, <= 0.40 at 40, project <= 0.15 at 120 (not yet met)")
+    print("targets: ratio <= 0.60 at 15 posts, <= 0.40 at 40, project <= 0.15 at 120 (not met; see the docstring)")
 
 
 if __name__ == "__main__":

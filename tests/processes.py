@@ -167,6 +167,15 @@ class CeleryProcesses:
     def output(self) -> str:
         return "\n".join(log.read_text(errors="replace") for log in self.logs if log.exists())
 
+    def tails(self, lines: int = 30) -> str:
+        """The last lines of each process's own log, labelled: what each was doing when a run ended."""
+        parts = []
+        for log in self.logs:
+            if log.exists():
+                tail = log.read_text(errors="replace").splitlines()[-lines:]
+                parts.append(f"--- {log.name}\n" + "\n".join(tail))
+        return "\n".join(parts)
+
 
 def wait_until(condition: Callable[[], bool], *, timeout: float, describe: Callable[[], str]) -> None:
     """Poll until `condition` holds; a liveness bound, so generous, and it says what it saw."""

@@ -88,7 +88,7 @@ def chaos(tmp_path, fake_blotato, private_redis):
     processes.stop_all()
     fake_blotato.set_knobs(fault_mix=None)
     output = processes.output()
-    print(output[-6000:])  # shown by pytest when the test fails
+    print(processes.tails())  # shown by pytest when the test fails: each process's last lines
     print("\n".join(disruptor.log))
     assert TEST_KEY not in output, "the Blotato key appeared in a worker or beat log"
 

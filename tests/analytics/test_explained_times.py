@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import time_machine
+from django.utils import timezone
 
 from analytics import importers
 from analytics.optimal_times import History, recommend
@@ -74,3 +76,47 @@ def test_the_chips_say_what_the_percentage_means_and_what_it_rests_on(browser, a
     assert "rests on 30 posts of the last 90 days (0 published through MediaPoster)" in body
     assert "blended with Instagram defaults" in body or "your history alone" in body
     assert "of the engagement your best Instagram slot can expect" in body
+
+
+def test_a_chip_worth_trying_says_so_and_the_optimal_time_says_what_its_percentage_means():
+    from django.template.loader import render_to_string
+
+    tried, untried = slot(18, 100, 12, relative=100), replace(slot(12, 98, 1, relative=97), worth_trying=True)
+    row = {"label": "Instagram", "chips": [untried, tried], "source": "blended", "sample": 37, "from_blotato": 24}
+    with timezone.override(UTC):  # the slots' instants, shown in the zone the page is rendered in
+        html = render_to_string(
+            "publishing/partials/_time_suggestions.html", {"rows": [row], "best": untried, "day": untried.local}
+        )
+    text = " ".join(html.split()).replace("&#x27;", "'")
+    assert "Use optimal time: 12:00 <small>(97% of the best slot's expected engagement)</small>" in text
+    assert text.count("worth trying: few posts here yet") == 1  # on the untried hour's chip only
+    assert '12:00 · 97% <em class="explore">worth trying: few posts here yet</em>' in text
+    assert "18:00 · 100%</button>" in text
+    assert (
+        "rests on 37 posts of the last 90 days (24 published through MediaPoster), blended with Instagram defaults"
+        in text
+    )
+
+
+def test_the_analytics_page_says_where_its_posts_come_from_and_what_waits_for_day_7(browser, alice):
+    from analytics.models import HarvestStatus, MetricSource, PostMetric
+
+    def metric(days_ago: float, source: str, maturity: float = 1.0, url: str = "") -> PostMetric:
+        return PostMetric(
+            owner=alice, platform="instagram", posted_at=NOW - timedelta(days=days_ago), likes=40, source=source,
+            maturity=maturity, post_url=url,
+        )  # fmt: skip
+
+    PostMetric.objects.bulk_create(
+        [metric(d, MetricSource.BLOTATO, url=f"https://instagram.com/p/{d}") for d in (10, 12, 20)]
+        + [metric(2, MetricSource.BLOTATO, maturity=0.4, url="https://instagram.com/p/young")]
+        + [metric(d, MetricSource.IMPORT) for d in (30, 31)]
+    )
+    HarvestStatus.objects.create(user=alice, last_run_at=datetime(2026, 11, 25, 6, 30, tzinfo=UTC))
+    with time_machine.travel(NOW, tick=False):
+        text = " ".join(browser.get("/analytics/instagram/").content.decode().split())
+    assert (
+        "Learned from 4 posts published through MediaPoster (engagement read from Blotato; "
+        "1 still waiting for their day-7 reading) and 2 imported." in text
+    )
+    assert "Last read from Blotato 25 Nov 07:30 (Europe/Paris)." in text

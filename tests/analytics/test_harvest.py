@@ -206,7 +206,11 @@ def test_sync_metrics_names_users_and_prints_one_summary_line(alice, fake_blotat
     publish(alice)
     clock.move_to(T0 + timedelta(days=1, hours=4))
     call_command("sync_metrics", "alice", "--days", "10")
-    out = capsys.readouterr().out.strip()
+    captured = capsys.readouterr()
+    out = captured.out.strip()
+    # The progress bar: one line redrawn in place on stderr (a count of reads), ended once.
+    assert captured.err.startswith("\r    1 read · ") and captured.err.endswith("\n")
+    assert captured.err.count("\n") == 1
     assert out == (
         "1 user(s): 1 post(s) found on Blotato, 0 not listed yet, 1 read(s), 1 new snapshot(s), 0 not synced yet, "
         "0 complete, 0 key(s) out of budget, 0 problem(s)"
@@ -245,3 +249,13 @@ def test_empty_metrics_with_a_collection_error_store_nothing_and_fail_nothing(al
     assert (report.found, report.asked, report.new_snapshots, report.problems) == (1, 1, 0, [])
     assert not EngagementSnapshot.objects.filter(post=post).exists()
     assert not PostMetric.objects.filter(post=post).exists()
+
+
+def test_beat_runs_the_harvest_on_the_checks_queue_twice_a_day(settings):
+    from mediaposter.celery import app
+
+    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "analytics.harvest_engagement")
+    assert entry["schedule"] == 12 * 3600  # HARVEST_INTERVAL_SECONDS unset: twice a day
+    assert settings.CELERY_TASK_ROUTES["analytics.harvest_engagement"] == {"queue": "checks"}
+    app.loader.import_default_modules()  # what a worker does at start: finds every app's tasks.py
+    assert "analytics.harvest_engagement" in app.tasks

@@ -105,10 +105,24 @@ def true_curve(rng: np.random.Generator, scenario: Scenario = BASE, platform: st
     return curve[None, :] + day_effect[:, None] + interaction
 
 
-def simulate_posts(
+# Expected interactions = ENGAGEMENT_RATE x followers x exp(truth + content) x viral, split into
+# Poisson counts in these shares (bench/optimal_times_oracle.py reads the same numbers).
+ENGAGEMENT_RATE = 0.03
+COUNT_SHARES = {"likes": 0.85, "comments": 0.06, "shares": 0.03, "saves": 0.03}
+
+
+@dataclass(frozen=True)
+class SimulatedPosts:
+    history: History  # what the engine is shown
+    engagement: np.ndarray  # likes + comments + shares + saves per post: what the naive method averages
+    true_followers: np.ndarray  # each post's follower count, even where the History hides it
+    viral: np.ndarray  # which posts went viral
+
+
+def simulate_user_posts(
     rng: np.random.Generator, truth: np.ndarray, n: int, scenario: Scenario = BASE
-) -> tuple[History, np.ndarray]:
-    """n posts from a user with habits; returns the History and raw engagement for the naive method."""
+) -> SimulatedPosts:
+    """n posts from a user with habits, with the facts only the generator knows."""
     habits = rng.uniform(6.0, 23.0, size=rng.integers(*scenario.habits))
     habitual = rng.random(n) < scenario.habitual_share
     hour = np.where(
@@ -127,13 +141,11 @@ def simulate_posts(
     content = scenario.content_t_scale * rng.standard_t(df=scenario.content_t_df, size=n) + rng.normal(
         0.0, scenario.content_lognormal_sd, size=n
     )
-    viral = np.where(rng.random(n) < scenario.viral_rate, rng.uniform(20.0, 100.0, size=n), 1.0)
-    expected = 0.03 * followers * np.exp(truth[weekday, hour] + content) * viral
+    viral = rng.random(n) < scenario.viral_rate
+    boost = np.where(viral, rng.uniform(20.0, 100.0, size=n), 1.0)
+    expected = ENGAGEMENT_RATE * followers * np.exp(truth[weekday, hour] + content) * boost
     expected = np.minimum(expected, 1e9)
-    likes = rng.poisson(0.85 * expected).astype(float)
-    comments = rng.poisson(0.06 * expected).astype(float)
-    shares = rng.poisson(0.03 * expected).astype(float)
-    saves = rng.poisson(0.03 * expected).astype(float)
+    counts = {name: rng.poisson(share * expected).astype(float) for name, share in COUNT_SHARES.items()}
     views = np.rint(expected * rng.uniform(15.0, 40.0, size=n))
     known_followers = rng.random() < 0.5
     history = History(
@@ -141,13 +153,19 @@ def simulate_posts(
         weekday=weekday,
         age_days=age,
         views=views,
-        likes=likes,
-        comments=comments,
-        shares=shares,
-        saves=saves,
+        **counts,
         followers=followers if known_followers else np.full(n, np.nan),
     )
-    return history, likes + comments + shares + saves
+    engagement = counts["likes"] + counts["comments"] + counts["shares"] + counts["saves"]
+    return SimulatedPosts(history, engagement, followers, viral)
+
+
+def simulate_posts(
+    rng: np.random.Generator, truth: np.ndarray, n: int, scenario: Scenario = BASE
+) -> tuple[History, np.ndarray]:
+    """n posts from a user with habits; returns the History and raw engagement for the naive method."""
+    posts = simulate_user_posts(rng, truth, n, scenario)
+    return posts.history, posts.engagement
 
 
 def naive_best_hour(history: History, engagement: np.ndarray, platform: str) -> int:

@@ -10,8 +10,8 @@ knows everything the generator knows except the user's own curve:
   default hours move the bumps; one shared prior otherwise, as the platform plays no part).
 * The observations. For every post: its weekday and hour, the true follower count at the time
   of posting (even when the History hides it), and whether it went viral (viral posts are
-  dropped). These are recovered by replaying the generator's random draws on a copy of the
-  random stream (checked against the History it produced).
+  dropped). The generator hands them over beside the History it builds
+  (`simulate_user_posts`), from the very same draws.
   y = log((likes + comments + shares + saves + 0.5) / (0.97 * 0.03 * followers)) is then an
   observation of truth[weekday, hour] whose mean is right up to a Poisson bias of order
   1 / count (the four Poisson rates sum to 0.97 of `expected`; the content term has mean zero),
@@ -43,7 +43,6 @@ Run: .venv/bin/python bench/optimal_times_oracle.py [users_per_size] [seed] [var
 
 from __future__ import annotations
 
-import copy
 import sys
 import time
 from functools import cache
@@ -54,13 +53,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from optimal_times_eval import (  # noqa: E402
+    COUNT_SHARES,
+    ENGAGEMENT_RATE,
     SCENARIOS,
     SIZES,
     WINDOW_DAYS,
     Scenario,
     naive_best_hour,
     regret,
-    simulate_posts,
+    simulate_user_posts,
     true_curve,
 )
 
@@ -70,9 +71,8 @@ DAYS, HOURS = 7, 24
 CELLS = DAYS * HOURS
 PRIOR_DRAWS = 200_000
 PRIOR_SEED = 7_700_001  # independent of the evaluation seeds: the prior is the generator's, not the users'
-# likes + comments + shares + saves are Poisson with rates 0.85, 0.06, 0.03, 0.03 x expected in simulate_posts.
-INTERACTION_SHARE = 0.85 + 0.06 + 0.03 + 0.03
-ENGAGEMENT_RATE = 0.03  # expected = 0.03 x followers x exp(truth + content) x viral
+# likes + comments + shares + saves are Poisson counts summing to this share of the expected interactions.
+INTERACTION_SHARE = sum(COUNT_SHARES.values())
 
 
 # --- what the oracle knows: the prior --------------------------------------------------------------
@@ -105,56 +105,6 @@ def content_variance(scenario: Scenario) -> float:
         raise ValueError("Student-t with df <= 2 has no variance: pass a content variance explicitly")
     t_variance = scenario.content_t_df / (scenario.content_t_df - 2)
     return scenario.content_t_scale**2 * t_variance + scenario.content_lognormal_sd**2
-
-
-# --- what the oracle knows: the hidden facts of each post -------------------------------------------
-
-
-def replay_hidden_post_facts(
-    rng: np.random.Generator, truth: np.ndarray, n: int, scenario: Scenario
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Redraw simulate_posts' random numbers, in its order, on a copy of its stream.
-
-    Returns hour, weekday, the true follower count and the viral flag of each post. The caller
-    checks hour and weekday against the History simulate_posts built, so a change to the
-    generator's draw order fails loudly rather than silently mismatching posts.
-    """
-    habits = rng.uniform(6.0, 23.0, size=rng.integers(*scenario.habits))
-    habitual = rng.random(n) < scenario.habitual_share
-    # np.where evaluates its arguments left to right: choice, normal, then integers, as in simulate_posts.
-    hour = np.where(
-        habitual,
-        np.rint(rng.choice(habits, size=n) + rng.normal(0.0, scenario.habit_jitter, size=n)) % 24,
-        rng.integers(6, 24, size=n),
-    ).astype(np.int64)
-    day_preference = rng.dirichlet(np.full(7, 3.0))
-    weekday = rng.choice(7, size=n, p=day_preference)
-    age = rng.uniform(0.0, WINDOW_DAYS, size=n)
-    start_followers = rng.lognormal(np.log(5000.0), 1.0)
-    growth = rng.uniform(0.0, 1.0)
-    followers = start_followers * (1.0 + growth * (WINDOW_DAYS - age) / WINDOW_DAYS)
-    rng.standard_t(df=scenario.content_t_df, size=n)  # content: drawn to keep the stream aligned, not used
-    rng.normal(0.0, scenario.content_lognormal_sd, size=n)
-    viral = rng.random(n) < scenario.viral_rate
-    rng.uniform(20.0, 100.0, size=n)  # viral multiplier
-    return hour, weekday, followers, viral
-
-
-def simulate_with_oracle_facts(
-    rng: np.random.Generator, truth: np.ndarray, n: int, scenario: Scenario
-) -> tuple[History, np.ndarray, np.ndarray, np.ndarray]:
-    """simulate_posts itself (so histories are identical to evaluate()'s), plus followers and viral flags."""
-    shadow = copy.deepcopy(rng)
-    history, engagement = simulate_posts(rng, truth, n, scenario)
-    hour, weekday, followers, viral = replay_hidden_post_facts(shadow, truth, n, scenario)
-    known = ~np.isnan(history.followers)
-    if not (
-        np.array_equal(hour, history.hour)
-        and np.array_equal(weekday, history.weekday)
-        and np.allclose(followers[known], history.followers[known])
-    ):
-        raise RuntimeError("replay diverged from simulate_posts: its draw order changed, update the replay")
-    return history, engagement, followers, viral
 
 
 # --- the Gaussian posterior and the choice of hour --------------------------------------------------
@@ -226,11 +176,11 @@ def evaluate_oracle(users: int, seed: int, scenario: Scenario, content_var: floa
         for _ in range(users):
             platform = PLATFORMS[rng.integers(len(PLATFORMS))]
             truth = true_curve(rng, scenario, platform)
-            history, engagement, followers, viral = simulate_with_oracle_facts(rng, truth, size, scenario)
-            engine = recommend(platform, history, window_days=WINDOW_DAYS).best_hours[0]
-            naive = naive_best_hour(history, engagement, platform)
+            posts = simulate_user_posts(rng, truth, size, scenario)
+            engine = recommend(platform, posts.history, window_days=WINDOW_DAYS).best_hours[0]
+            naive = naive_best_hour(posts.history, posts.engagement, platform)
             oracle, plug_in, clairvoyant = oracle_choices(
-                truth, history, followers, viral, prior_for(scenario, platform), content_var
+                truth, posts.history, posts.true_followers, posts.viral, prior_for(scenario, platform), content_var
             )
             for name, hour in zip(scores, (engine, naive, oracle, plug_in, clairvoyant), strict=True):
                 scores[name].append(regret(truth, hour))

@@ -40,7 +40,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import post_outcomes, timeline
-from .models import EDITABLE, RETRYABLE, ScheduledPost, Status, web_url
+from .models import EDITABLE, RETRYABLE, ScheduledPost, Status, due_at, web_url
 from .retries import attempts_left
 
 logger = logging.getLogger(__name__)
@@ -85,21 +85,17 @@ def move(
     **changes,
 ) -> bool:
     """Move a post still in one of `sources` (and matching `where`) to `to`; True if this call did."""
-    refused = [source for source in sources if to not in ALLOWED[source]]
-    if refused:
-        raise ValueError(f"no transition {'/'.join(refused)} -> {to} in the lifecycle")
-    if Status.PUBLISHING in sources and to != Status.PUBLISHING:
-        changes.update(claim_token=None, lease_until=None)
-    posts = ScheduledPost.objects.filter(pk=post_id, status__in=sources)
+    _refuse_outside_lifecycle(sources, to)  # before any transaction: a refusal spoils none
+    posts = ScheduledPost.objects.filter(pk=post_id)
     if where is not None:
         posts = posts.filter(where)
     if quiet:  # one UPDATE is atomic by itself: no transaction round trips on the sending path
-        won = posts.update(status=to, **changes) == 1
+        won = _update(posts, sources, to, **changes) == 1
     else:
         # The change, its history entry and the news of it together. Inside a caller's transaction
         # no savepoint: nothing here is caught and retried, so the caller's transaction is the unit.
         with transaction.atomic(savepoint=False):
-            won = posts.update(status=to, **changes) == 1
+            won = _update(posts, sources, to, **changes) == 1
             if won:
                 timeline.record(post_id, why, status=to, actor=actor)
                 post_outcomes.moved(post_id, sources, to, why)  # notifications and webhooks
@@ -108,6 +104,21 @@ def move(
             logging.DEBUG if quiet else logging.INFO, "post %s %s -> %s (%s)", post_id, "|".join(sources), to, why
         )
     return won
+
+
+def _refuse_outside_lifecycle(sources: list[str], to: str) -> None:
+    refused = [source for source in sources if to not in ALLOWED[source]]
+    if refused:
+        raise ValueError(f"no transition {'/'.join(refused)} -> {to} in the lifecycle")
+
+
+def _update(posts, sources: list[str], to: str, **changes) -> int:
+    """The one conditional UPDATE behind every move: only the lifecycle's transitions, and a post
+    leaving `publishing` leaves its claim behind. How many of `posts` still in `sources` it moved."""
+    _refuse_outside_lifecycle(sources, to)
+    if Status.PUBLISHING in sources and to != Status.PUBLISHING:
+        changes.update(claim_token=None, lease_until=None)
+    return posts.filter(status__in=sources).update(status=to, **changes)
 
 
 def move_or_refuse(
@@ -136,15 +147,13 @@ def claim_many(post_ids: list[uuid.UUID], *, at: datetime) -> tuple[uuid.UUID, i
     each still gets its own attempt number, so sharing it changes nothing about at most once.
     """
     token = uuid.uuid4()
-    taken = (
-        ScheduledPost.objects.due(at)
-        .filter(pk__in=post_ids)
-        .update(
-            status=Status.PUBLISHING,
-            claim_token=token,
-            lease_until=at + timedelta(seconds=settings.PUBLISH_LEASE_SECONDS),
-            attempts=F("attempts") + 1,
-        )
+    taken = _update(
+        ScheduledPost.objects.filter(due_at(at), pk__in=post_ids),
+        [Status.SCHEDULED],
+        Status.PUBLISHING,
+        claim_token=token,
+        lease_until=at + timedelta(seconds=settings.PUBLISH_LEASE_SECONDS),
+        attempts=F("attempts") + 1,
     )
     if taken:
         logger.debug("claimed %d of %d posts (%s)", taken, len(post_ids), token)

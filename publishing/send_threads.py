@@ -3,8 +3,8 @@
 A batch of posts due at the same instant is claimed and read with one query each
 (dispatch.publish_batch); each send then spends nearly all its time waiting for Blotato, so they
 wait together here instead of one after another. The threads are shared by every batch a worker
-process runs and are as many as its task threads (CELERY_WORKER_CONCURRENCY), so the calls in
-flight stay what they were with one post per task.
+process runs and are as many as WORKER_CONCURRENCY (a worker's task threads, unless `-c` says
+otherwise), so the calls in flight stay what they were with one post per task.
 
 A batch takes room for all its sends before its posts are claimed (`room_for`). A post claimed
 only to wait behind other sends would hold its lease while it waits, and would look to the

@@ -14,7 +14,7 @@ from celery import current_app, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import dispatch, heartbeat, media_hosting, notifications, reconcile, transitions, webhook_delivery
+from . import dispatch, heartbeat, media_hosting, notifications, reconcile, webhook_delivery
 from .models import HostingState, Status
 from .redis_connection import shared_redis
 
@@ -54,25 +54,18 @@ def dispatch_due_posts() -> int:
                 return hinted
 
 
-def _wait_for(due: str | None) -> None:
-    if due:
-        # Hinted ahead of its instant: wait for it here, then claim (the claim decides, as always).
-        lookahead = timedelta(seconds=settings.DISPATCH_LOOKAHEAD_SECONDS + 1)
-        dispatch.wait_until_due(datetime.fromisoformat(due), longest=lookahead)
-
-
 @shared_task(name="publishing.publish_post", acks_late=True, ignore_result=True)
 def publish_post(post_id: str, due: str | None = None) -> None:
-    _wait_for(due)
-    token = transitions.claim(UUID(post_id), at=timezone.now())
-    if token:
-        dispatch.publish(UUID(post_id), token, just_claimed=True)
+    publish_posts([post_id], due)
 
 
 @shared_task(name="publishing.publish_posts", acks_late=True, ignore_result=True)
 def publish_posts(post_ids: list[str], due: str | None = None) -> None:
     """Posts falling due at the same instant, hinted together (settings.DISPATCH_BATCH_SIZE)."""
-    _wait_for(due)
+    if due:
+        # Hinted ahead of its instant: wait for it here, then claim (the claim decides, as always).
+        lookahead = timedelta(seconds=settings.DISPATCH_LOOKAHEAD_SECONDS + 1)
+        dispatch.wait_until_due(datetime.fromisoformat(due), longest=lookahead)
     dispatch.publish_batch([UUID(post_id) for post_id in post_ids])
 
 

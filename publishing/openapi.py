@@ -417,10 +417,10 @@ SCHEMAS: dict = {
                 "items": {
                     "type": "object",
                     "properties": {
-                        "id": {"type": "string", "format": "uuid"},
+                        "id": UUID,
                         "scheduled_time": INSTANT,
                         "caption": {"type": "string", "maxLength": 80, "description": "The caption's start."},
-                        "clip_id": {"type": ["string", "null"], "format": "uuid"},
+                        "clip_id": nullable("string", format="uuid"),
                     },
                     "required": ["id", "scheduled_time", "caption", "clip_id"],
                 },
@@ -440,7 +440,7 @@ SCHEMAS: dict = {
     ),
     "AccountQueueOrder": {
         **object_schema(
-            {"order": {"type": "array", "items": {"type": "string", "format": "uuid"}, "maxItems": 10000}},
+            {"order": {"type": "array", "items": UUID, "maxItems": 10000}},
             required=["order"],
             closed=True,
         ),

@@ -26,7 +26,7 @@ def parse_order(data: dict) -> list[uuid.UUID]:
     items = data.get("order")
     if not isinstance(items, list):
         raise BadInput('order must be a list of post ids, e.g. {"order": ["…", "…"]}.', {"order": "required"})
-    order: list[uuid.UUID] = []
+    order: dict[uuid.UUID, None] = {}  # in the order given, and a repeat found at once
     for number, item in enumerate(items):
         try:
             post_id = uuid.UUID(item) if isinstance(item, str) else None
@@ -36,8 +36,8 @@ def parse_order(data: dict) -> list[uuid.UUID]:
             raise BadInput(f"order[{number}] is not a post id.", {f"order[{number}]": "not a post id"})
         if post_id in order:
             raise BadInput(f"order[{number}] repeats post {post_id}.", {f"order[{number}]": "duplicate"})
-        order.append(post_id)
-    return order
+        order[post_id] = None
+    return list(order)
 
 
 def queue_json(account: SocialAccount, *, moved: int | None = None) -> dict:

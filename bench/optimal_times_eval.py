@@ -197,12 +197,18 @@ def evaluate(users: int, seed: int, scenario: Scenario = BASE) -> list[tuple[int
     return rows
 
 
-def main() -> None:
+def command_line() -> tuple[int, int, str]:
+    """[users_per_size] [seed] [variant], as this script and bench/optimal_times_oracle.py take them."""
     users = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 20261125
     variant = sys.argv[3] if len(sys.argv) > 3 else "base"
     if variant not in SCENARIOS:
         sys.exit(f"unknown variant {variant!r}; choose from {', '.join(SCENARIOS)}")
+    return users, seed, variant
+
+
+def main() -> None:
+    users, seed, variant = command_line()
     if variant != "base":
         print(f"scenario: {variant}")
     print(f"Mean normalised regret over {users} synthetic users per size (seed {seed}); 0 = best, 1 = random hour")

@@ -59,6 +59,7 @@ from optimal_times_eval import (  # noqa: E402
     SIZES,
     WINDOW_DAYS,
     Scenario,
+    command_line,
     naive_best_hour,
     regret,
     simulate_user_posts,
@@ -192,11 +193,7 @@ def evaluate_oracle(users: int, seed: int, scenario: Scenario, content_var: floa
 
 
 def main() -> None:
-    users = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 20261125
-    variant = sys.argv[3] if len(sys.argv) > 3 else "base"
-    if variant not in SCENARIOS:
-        sys.exit(f"unknown variant {variant!r}; choose from {', '.join(SCENARIOS)}")
+    users, seed, variant = command_line()
     scenario = SCENARIOS[variant]
     content_var = float(sys.argv[4]) if len(sys.argv) > 4 else content_variance(scenario)
 
